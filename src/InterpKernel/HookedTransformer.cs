@@ -1,0 +1,196 @@
+using InterpKernel.Components;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace InterpKernel;
+
+/// <summary>
+/// A transformer whose every activation passes through a named <see cref="HookPoint"/> (TransformerLens names),
+/// so it can be cached, read or replaced. Load one with <see cref="FromPretrained(string, string, ScalarType?)"/>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var model = HookedTransformer.FromPretrained("models/kjv-gpt2-2l");
+/// using var tokens = model.ToTokens("In the beginning God created");
+/// var (logits, cache) = model.RunWithCache(tokens);
+/// using (cache) Console.WriteLine(cache["pattern", 1].shape); // [1, 8, 6, 6]
+/// </code>
+/// </example>
+public sealed partial class HookedTransformer : nn.Module
+{
+    readonly Embed embed;
+    readonly HookPoint hook_embed;
+    readonly PosEmbed? pos_embed;
+    readonly HookPoint? hook_pos_embed;
+    readonly ModuleList<TransformerBlock> blocks;
+    readonly nn.Module<Tensor, Tensor> ln_final;
+    readonly Unembed unembed;
+    readonly Rotary? _rotary;
+    readonly Dictionary<string, HookPoint> _hookPoints = new(StringComparer.Ordinal);
+    readonly List<string> _hookNames = new();
+    readonly TransformerBlock[] _blockArray;
+    int[] _blockOrder;
+
+    internal HookedTransformer(TransformerConfig config, Weights weights, Device device, ScalarType dtype) : base("HookedTransformer")
+    {
+        Config = config.Validate();
+        Device = device;
+        Dtype = dtype;
+        embed = new Embed(weights.Get("embed.W_E", config.DVocab, config.DModel));
+        hook_embed = new HookPoint("hook_embed");
+        if (config.PositionalEmbedding == PositionalEmbeddingType.Standard)
+        {
+            pos_embed = new PosEmbed(weights.Get("pos_embed.W_pos", config.NCtx, config.DModel));
+            hook_pos_embed = new HookPoint("hook_pos_embed");
+        }
+        else
+        {
+            _rotary = new Rotary(config.RotaryDims, config.NCtx, config.RotaryBase, device);
+        }
+        var list = new List<TransformerBlock>();
+        for (int l = 0; l < config.NLayers; l++) list.Add(new TransformerBlock(l, config, weights, _rotary, dtype, device));
+        _blockArray = list.ToArray();
+        blocks = new ModuleList<TransformerBlock>(_blockArray);
+        ln_final = Normalization.Create("ln_final", config, weights);
+        unembed = new Unembed(weights.Get("unembed.W_U", config.DModel, config.DVocab),
+                              weights.GetOrZeros("unembed.b_U", dtype, device, config.DVocab));
+        _blockOrder = Enumerable.Range(0, config.NLayers).ToArray();
+        RegisterComponents();
+        IndexHookPoints();
+    }
+
+    /// <summary>The model's shape and wiring.</summary>
+    public TransformerConfig Config { get; }
+
+    /// <summary>The device the weights live on; inputs are moved here.</summary>
+    public Device Device { get; }
+
+    /// <summary>The dtype the weights and activations are computed in.</summary>
+    public ScalarType Dtype { get; }
+
+    /// <summary>Every hook name that fires in a forward pass, in the order it fires.</summary>
+    public IReadOnlyList<string> HookNames => _hookNames;
+
+    /// <summary>The transformer blocks, in checkpoint order.</summary>
+    public IReadOnlyList<TransformerBlock> Blocks => _blockArray;
+
+    /// <summary>The token embedding.</summary>
+    public Embed Embed => embed;
+
+    /// <summary>The position embedding, or <c>null</c> for rotary models.</summary>
+    public PosEmbed? PosEmbed => pos_embed;
+
+    /// <summary>The final normalisation.</summary>
+    public nn.Module<Tensor, Tensor> LnFinal => ln_final;
+
+    /// <summary>The unembedding.</summary>
+    public Unembed Unembed => unembed;
+
+    /// <summary>Embedding matrix <c>[d_vocab, d_model]</c>.</summary>
+    public Tensor W_E => embed.WE;
+    /// <summary>Unembedding matrix <c>[d_model, d_vocab]</c>.</summary>
+    public Tensor W_U => unembed.WU;
+
+    /// <summary>Logits <c>[batch, pos, d_vocab]</c> for tokens <c>[batch, pos]</c> (int64).</summary>
+    /// <example><code>using var logits = model.Forward(model.ToTokens("And God said"));</code></example>
+    public Tensor Forward(Tensor tokens) => Forward(tokens, null);
+
+    /// <summary>
+    /// Logits for <paramref name="tokens"/> continuing the positions held in <paramref name="cache"/>; with
+    /// <paramref name="stopAtLayer"/>, the residual stream entering that block instead (<c>[batch, pos, d_model]</c>).
+    /// </summary>
+    public Tensor Forward(Tensor tokens, KeyValueCache? cache, int? stopAtLayer = null)
+    {
+        if (stopAtLayer is { } stop && (stop < 0 || stop > Config.NLayers))
+            throw new ArgumentOutOfRangeException(nameof(stopAtLayer), stop,
+                $"layer {stop} does not exist: the model has {Config.NLayers} layers (stopAtLayer may be 0 to {Config.NLayers}).");
+        using var scope = NewDisposeScope();
+        long offset = cache?.Length ?? 0;
+        var input = PrepareTokens(tokens, offset);
+        long batch = input.shape[0], pos = input.shape[1];
+        var resid = hook_embed.call(embed.call(input)); // [batch, pos, d_model]
+        if (pos_embed is not null)
+            resid = resid + hook_pos_embed!.call(pos_embed.Forward(batch, pos, offset));
+        int steps = stopAtLayer ?? _blockOrder.Length;
+        for (int i = 0; i < Math.Min(steps, _blockOrder.Length); i++)
+            resid = blocks[_blockOrder[i]].Forward(resid, cache);
+        if (stopAtLayer is not null) return resid.MoveToOuterDisposeScope();
+        var logits = unembed.call(ln_final.call(resid)); // [batch, pos, d_vocab]
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The hook point called <paramref name="name"/> (full or TransformerLens short name is not accepted here).</summary>
+    public HookPoint GetHookPoint(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (_hookPoints.TryGetValue(name, out var point)) return point;
+        int? layer = InterpKernel.HookNames.LayerOf(name);
+        if (layer is { } l && (l < 0 || l >= Config.NLayers))
+            throw new ArgumentException(
+                $"'{name}' names layer {l}, which does not exist: the model has {Config.NLayers} layers (0 to {Config.NLayers - 1}).", nameof(name));
+        var near = InterpKernel.HookNames.Nearest(name, _hookPoints.Keys);
+        throw new ArgumentException(
+            $"'{name}' is not a hook point of this model. Did you mean {string.Join(", ", near.Select(n => $"'{n}'"))}? " +
+            "HookNames lists every one.", nameof(name));
+    }
+
+    internal Tensor PrepareTokens(Tensor tokens, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (tokens.dim() is not (1 or 2))
+            throw new ArgumentException(
+                $"tokens must be [batch, pos] (or [pos]), but have shape [{string.Join(", ", tokens.shape)}].", nameof(tokens));
+        if (tokens.dtype is not (ScalarType.Int64 or ScalarType.Int32))
+            throw new ArgumentException($"tokens must be integer ids (int64), but have dtype {tokens.dtype}.", nameof(tokens));
+        var t = tokens.dim() == 1 ? tokens.unsqueeze(0) : tokens;
+        if (t.dtype != ScalarType.Int64) t = t.to(ScalarType.Int64);
+        if (t.device != Device) t = t.to(Device);
+        long pos = t.shape[1];
+        if (pos == 0) throw new ArgumentException("tokens must hold at least one position.", nameof(tokens));
+        if (offset + pos > Config.NCtx)
+            throw new ArgumentException(
+                offset == 0
+                    ? $"The prompt has {pos} tokens, longer than the model's context of {Config.NCtx} tokens (n_ctx): shorten it or split it."
+                    : $"{offset} cached plus {pos} new tokens exceed the model's context of {Config.NCtx} tokens (n_ctx).",
+                nameof(tokens));
+        long min = t.min().item<long>(), max = t.max().item<long>();
+        if (min < 0 || max >= Config.DVocab)
+            throw new ArgumentException(
+                $"token ids must lie in 0..{Config.DVocab - 1} (d_vocab {Config.DVocab}), but range from {min} to {max}.", nameof(tokens));
+        return t;
+    }
+
+    void IndexHookPoints()
+    {
+        void Add(HookPoint? h)
+        {
+            if (h is null) return;
+            _hookPoints[h.Name] = h;
+        }
+        foreach (var (_, module) in named_modules())
+            if (module is HookPoint h) Add(h);
+        // Forward order, as a forward pass fires them; opt-in hooks (hook_result) are left out unless enabled.
+        var probe = new List<string>();
+        var handles = _hookPoints.Values.Select(h => h.Add((a, hp) => { probe.Add(hp.Name); return null; })).ToList();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var _ = no_grad();
+            var tokens = zeros(1, 2, ScalarType.Int64, Device);
+            Forward(tokens);
+        }
+        finally
+        {
+            foreach (var h in handles) h.Dispose();
+        }
+        _hookNames.AddRange(probe.Where(n => Config.UseAttnResult || !n.EndsWith(".hook_result", StringComparison.Ordinal)));
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _rotary?.Dispose();
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Text.Json;
+
+namespace InterpKernel.Loading;
+
+/// <summary>Reads a Hugging Face <c>config.json</c> into a <see cref="TransformerConfig"/>.</summary>
+public static class HuggingFaceConfig
+{
+    /// <summary>The <c>model_type</c> values that load.</summary>
+    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["gpt2", "gpt_neox", "llama", "qwen2"];
+
+    /// <summary>Parses the <c>config.json</c> at <paramref name="path"/>.</summary>
+    public static TransformerConfig Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No config.json at '{path}': a Hugging Face model folder needs one next to its weights.", path);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not valid JSON: {e.Message}", e);
+        }
+        using (doc) return Parse(doc.RootElement, path);
+    }
+
+    /// <summary>Parses an already-read <c>config.json</c>; <paramref name="source"/> names it in error messages.</summary>
+    public static TransformerConfig Parse(JsonElement root, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{source}: config.json must hold a JSON object.");
+        var r = new Reader(root, source);
+        string modelType = r.String("model_type");
+        var config = modelType switch
+        {
+            "gpt2" => Gpt2(r),
+            "gpt_neox" => GptNeoX(r),
+            "llama" => Llama(r, modelType, attentionBias: r.Bool("attention_bias", false)),
+            "qwen2" => Llama(r, modelType, attentionBias: true),
+            _ => throw new NotSupportedException(
+                $"{source}: model_type '{modelType}' is not supported. Supported model types: {string.Join(", ", SupportedModelTypes)}."),
+        };
+        try
+        {
+            return config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source}: the config is contradictory: {e.Message}", e);
+        }
+    }
+
+    static TransformerConfig Gpt2(Reader r)
+    {
+        int dModel = r.Int("n_embd");
+        int nHeads = r.Int("n_head");
+        if (dModel % nHeads != 0)
+            throw new InvalidDataException($"{r.Source}: n_embd ({dModel}) is not a multiple of n_head ({nHeads}).");
+        if (r.Bool("scale_attn_by_inverse_layer_idx", false) || r.Bool("reorder_and_upcast_attn", false) || !r.Bool("scale_attn_weights", true))
+            throw new NotSupportedException($"{r.Source}: GPT-2 variants with scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn or without scale_attn_weights are not supported.");
+        return new TransformerConfig
+        {
+            ModelType = "gpt2",
+            DModel = dModel,
+            NHeads = nHeads,
+            DHead = dModel / nHeads,
+            NLayers = r.Int("n_layer"),
+            DMlp = r.OptionalInt("n_inner") ?? 4 * dModel,
+            NCtx = r.Int("n_positions"),
+            DVocab = r.Int("vocab_size"),
+            LayerNormEps = r.Double("layer_norm_epsilon", 1e-5),
+            Activation = r.String("activation_function", "gelu_new"),
+            TiedEmbeddings = r.Bool("tie_word_embeddings", true),
+            Normalization = NormalizationType.LayerNorm,
+            PositionalEmbedding = PositionalEmbeddingType.Standard,
+            BosTokenId = r.OptionalInt("bos_token_id"),
+            EosTokenId = r.OptionalInt("eos_token_id"),
+        };
+    }
+
+    static TransformerConfig GptNeoX(Reader r)
+    {
+        int dModel = r.Int("hidden_size");
+        int nHeads = r.Int("num_attention_heads");
+        if (dModel % nHeads != 0)
+            throw new InvalidDataException($"{r.Source}: hidden_size ({dModel}) is not a multiple of num_attention_heads ({nHeads}).");
+        int dHead = dModel / nHeads;
+        var rope = r.Object("rope_parameters") ?? r.Object("rope_scaling");
+        double pct = rope?.OptionalDouble("partial_rotary_factor") ?? r.OptionalDouble("rotary_pct") ?? r.OptionalDouble("partial_rotary_factor") ?? 1.0;
+        double theta = rope?.OptionalDouble("rope_theta") ?? r.OptionalDouble("rotary_emb_base") ?? r.OptionalDouble("rope_theta") ?? 10000.0;
+        RequireDefaultRope(r, rope);
+        return new TransformerConfig
+        {
+            ModelType = "gpt_neox",
+            DModel = dModel,
+            NHeads = nHeads,
+            DHead = dHead,
+            NLayers = r.Int("num_hidden_layers"),
+            DMlp = r.Int("intermediate_size"),
+            NCtx = r.Int("max_position_embeddings"),
+            DVocab = r.Int("vocab_size"),
+            LayerNormEps = r.Double("layer_norm_eps", 1e-5),
+            Activation = r.String("hidden_act", "gelu"),
+            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
+            Normalization = NormalizationType.LayerNorm,
+            PositionalEmbedding = PositionalEmbeddingType.Rotary,
+            RotaryDim = (int)(dHead * pct),
+            RotaryBase = theta,
+            ParallelAttnMlp = r.Bool("use_parallel_residual", true),
+            BosTokenId = r.OptionalInt("bos_token_id"),
+            EosTokenId = r.OptionalInt("eos_token_id"),
+        };
+    }
+
+    static TransformerConfig Llama(Reader r, string modelType, bool attentionBias)
+    {
+        int dModel = r.Int("hidden_size");
+        int nHeads = r.Int("num_attention_heads");
+        int dHead = r.OptionalInt("head_dim") ?? (dModel % nHeads == 0 ? dModel / nHeads
+            : throw new InvalidDataException($"{r.Source}: hidden_size ({dModel}) is not a multiple of num_attention_heads ({nHeads}) and no head_dim is given."));
+        var rope = r.Object("rope_parameters") ?? r.Object("rope_scaling");
+        double theta = rope?.OptionalDouble("rope_theta") ?? r.OptionalDouble("rope_theta") ?? 10000.0;
+        RequireDefaultRope(r, rope);
+        if (r.Bool("use_sliding_window", false))
+            throw new NotSupportedException($"{r.Source}: sliding-window attention is not supported.");
+        return new TransformerConfig
+        {
+            ModelType = modelType,
+            DModel = dModel,
+            NHeads = nHeads,
+            DHead = dHead,
+            NLayers = r.Int("num_hidden_layers"),
+            DMlp = r.Int("intermediate_size"),
+            NCtx = r.Int("max_position_embeddings"),
+            DVocab = r.Int("vocab_size"),
+            LayerNormEps = r.Double("rms_norm_eps", 1e-6),
+            Activation = r.String("hidden_act", "silu"),
+            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
+            Normalization = NormalizationType.RmsNorm,
+            PositionalEmbedding = PositionalEmbeddingType.Rotary,
+            NKeyValueHeads = r.OptionalInt("num_key_value_heads") ?? nHeads,
+            RotaryBase = theta,
+            GatedMlp = true,
+            BosTokenId = r.OptionalInt("bos_token_id"),
+            EosTokenId = r.OptionalInt("eos_token_id"),
+        };
+    }
+
+    static void RequireDefaultRope(Reader r, Reader? rope)
+    {
+        string? type = rope?.OptionalString("rope_type") ?? rope?.OptionalString("type");
+        if (type is not null and not "default")
+            throw new NotSupportedException($"{r.Source}: rope_type '{type}' is not supported; only the default rotary embedding is.");
+    }
+
+    internal sealed class Reader(JsonElement root, string source)
+    {
+        public string Source => source;
+
+        JsonElement? Find(string name) =>
+            root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
+
+        public string String(string name, string? fallback = null) =>
+            OptionalString(name) ?? fallback ?? throw new InvalidDataException($"{source}: the field '{name}' is missing.");
+
+        public string? OptionalString(string name) => Find(name) is { } v
+            ? (v.ValueKind == JsonValueKind.String ? v.GetString() : throw new InvalidDataException($"{source}: '{name}' must be a string."))
+            : null;
+
+        public int Int(string name) => OptionalInt(name) ?? throw new InvalidDataException($"{source}: the field '{name}' is missing.");
+
+        public int? OptionalInt(string name)
+        {
+            if (Find(name) is not { } v) return null;
+            if (v.ValueKind == JsonValueKind.Array) return null; // e.g. several eos ids: none is the one
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int i))
+                throw new InvalidDataException($"{source}: '{name}' must be an integer, but is {v.GetRawText()}.");
+            return i;
+        }
+
+        public double Double(string name, double fallback) => OptionalDouble(name) ?? fallback;
+
+        public double? OptionalDouble(string name) => Find(name) is { } v
+            ? (v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new InvalidDataException($"{source}: '{name}' must be a number."))
+            : null;
+
+        public bool Bool(string name, bool fallback) => Find(name) is { } v
+            ? v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new InvalidDataException($"{source}: '{name}' must be true or false."),
+            }
+            : fallback;
+
+        public Reader? Object(string name) => Find(name) is { ValueKind: JsonValueKind.Object } v ? new Reader(v, source) : null;
+    }
+}
