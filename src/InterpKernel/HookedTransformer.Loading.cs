@@ -1,0 +1,119 @@
+using InterpKernel.Loading;
+using InterpKernel.Tokenization;
+using static TorchSharp.torch;
+
+namespace InterpKernel;
+
+public sealed partial class HookedTransformer
+{
+    /// <summary>
+    /// Loads a Hugging Face checkpoint (config.json + safetensors, single file or sharded) from a local folder.
+    /// Families: GPT-2, GPT-NeoX/Pythia, Llama, Qwen2. Weights stored as F32, F16 or BF16 run in <paramref name="dtype"/>
+    /// (float32 by default) on <paramref name="device"/>. Tokenizer files in the folder are used when present.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using var model = HookedTransformer.FromPretrained("models/kjv-gpt2-2l");
+    /// Console.WriteLine(model.Generate("In the beginning", maxNewTokens: 10));
+    /// </code>
+    /// </example>
+    public static HookedTransformer FromPretrained(string nameOrPath, string device = "cpu", ScalarType? dtype = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
+        string folder = ResolveModelFolder(nameOrPath);
+        return FromFolder(folder, device, dtype);
+    }
+
+    static HookedTransformer FromFolder(string folder, string device, ScalarType? dtype)
+    {
+        var dt = dtype ?? ScalarType.Float32;
+        if (dt is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+            throw new ArgumentException($"dtype {dt} is not a floating-point type a model can run in: use Float32, Float16 or BFloat16.", nameof(dtype));
+        var dev = Devices.Resolve(device);
+        var config = HuggingFaceConfig.Load(Path.Combine(folder, "config.json"));
+        ModelTokenizer.TryFromFolder(folder, out var tokenizer, out var whyNoTokenizer);
+        using var reader = CheckpointReader.Open(folder);
+        using var scope = NewDisposeScope();
+        var weights = CheckpointConverter.ToTransformerLens(config, new CheckpointTensorSource(reader), dt, dev);
+        var model = new HookedTransformer(config, new Weights(weights, folder), dev, dt)
+        {
+            Tokenizer = tokenizer,
+            TokenizerProblem = whyNoTokenizer,
+            SourceFolder = folder,
+        };
+        // Parameters keep what they need; the converter's intermediates go with the scope.
+        foreach (var p in model.parameters()) p.DetachFromDisposeScope();
+        foreach (var b in model.buffers()) b.DetachFromDisposeScope();
+        return model;
+    }
+
+    /// <summary>
+    /// A model of the given shape with random weights (normal, std <paramref name="initRange"/>; norms at identity),
+    /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/>.
+    /// </summary>
+    public static HookedTransformer FromConfig(TransformerConfig config, int seed = 0, string device = "cpu", ScalarType? dtype = null, double initRange = 0.02)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        var dt = dtype ?? ScalarType.Float32;
+        var dev = Devices.Resolve(device);
+        using var scope = NewDisposeScope();
+        var gen = new Generator((ulong)seed);
+        Tensor Rand(params long[] shape) => (randn(shape, ScalarType.Float32, generator: gen) * initRange).to(dt).to(dev);
+        Tensor Ones(long n) => ones(n, dt, dev);
+        Tensor Zeros(params long[] shape) => zeros(shape, dt, dev);
+        int m = config.DModel, h = config.NHeads, kv = config.KeyValueHeads, d = config.DHead, f = config.DMlp;
+        var w = new Dictionary<string, Tensor> { ["embed.W_E"] = Rand(config.DVocab, m) };
+        if (config.PositionalEmbedding == PositionalEmbeddingType.Standard) w["pos_embed.W_pos"] = Rand(config.NCtx, m);
+        bool layerNorm = config.Normalization == NormalizationType.LayerNorm;
+        void Norm(string prefix)
+        {
+            if (config.NormalizationIsFolded) return;
+            w[prefix + ".w"] = Ones(m);
+            if (layerNorm) w[prefix + ".b"] = Zeros(m);
+        }
+        for (int l = 0; l < config.NLayers; l++)
+        {
+            string p = $"blocks.{l}.";
+            Norm(p + "ln1");
+            Norm(p + "ln2");
+            w[p + "attn.W_Q"] = Rand(h, m, d);
+            w[p + "attn.W_K"] = Rand(kv, m, d);
+            w[p + "attn.W_V"] = Rand(kv, m, d);
+            w[p + "attn.W_O"] = Rand(h, d, m);
+            w[p + "mlp.W_in"] = Rand(m, f);
+            if (config.GatedMlp) w[p + "mlp.W_gate"] = Rand(m, f);
+            w[p + "mlp.W_out"] = Rand(f, m);
+        }
+        Norm("ln_final");
+        w["unembed.W_U"] = Rand(m, config.DVocab);
+        var model = new HookedTransformer(config, new Weights(w, "random weights"), dev, dt);
+        foreach (var p in model.parameters()) p.DetachFromDisposeScope();
+        foreach (var b in model.buffers()) b.DetachFromDisposeScope();
+        return model;
+    }
+
+    /// <summary>The tokenizer read from the model folder, or <c>null</c> when the folder ships none.</summary>
+    public ModelTokenizer? Tokenizer { get; init; }
+
+    /// <summary>Why no tokenizer could be read, when <see cref="Tokenizer"/> is <c>null</c>.</summary>
+    public string? TokenizerProblem { get; init; }
+
+    /// <summary>The folder the checkpoint was read from, when it came from one.</summary>
+    public string? SourceFolder { get; init; }
+
+    static string ResolveModelFolder(string nameOrPath)
+    {
+        if (Directory.Exists(nameOrPath)) return Path.GetFullPath(nameOrPath);
+        if (File.Exists(nameOrPath) && Path.GetFileName(nameOrPath) == "config.json")
+            return Path.GetDirectoryName(Path.GetFullPath(nameOrPath))!;
+        // Embedded models by bare name ("kjv-gpt2-2l"), from the current folder or the INTERPKERNEL_MODELS folder.
+        foreach (var root in new[] { Environment.GetEnvironmentVariable("INTERPKERNEL_MODELS"), "models" })
+        {
+            if (string.IsNullOrEmpty(root)) continue;
+            string candidate = Path.Combine(root, nameOrPath);
+            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
+        }
+        return ResolveFromHub(nameOrPath);
+    }
+}
