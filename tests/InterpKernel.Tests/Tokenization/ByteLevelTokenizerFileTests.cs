@@ -88,6 +88,38 @@ public class ByteLevelTokenizerFileTests
             ModelTokenizer.FromFolder(llama3Style.Path).Encode("12345", prependBos: false));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Ignore_merges_takes_a_word_that_is_in_the_vocabulary_whole(bool ignoreMerges)
+    {
+        // "Ġworld" is in the vocabulary, but no merge builds it.
+        var vocab = new Dictionary<string, int>(Vocab) { ["Ġworld"] = Vocab.Count };
+        using var folder = new TempFolder();
+        WriteTokenizerJson(folder, mergesAsPairs: true, ByteLevelPreTokenizer(), vocab, ignoreMerges);
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        var ids = tokenizer.Encode("hello world", prependBos: false);
+
+        Assert.Equal(
+            ignoreMerges ? new[] { vocab["hello"], vocab["Ġworld"] } : new[] { vocab["hello"], vocab["Ġwor"], vocab["l"], vocab["d"] },
+            ids);
+        Assert.Equal("hello world", tokenizer.Decode(ids));
+    }
+
+    [Fact]
+    public void An_NFC_normalizer_composes_characters_before_encoding()
+    {
+        using var folder = new TempFolder();
+        WriteTokenizerJson(folder, mergesAsPairs: true, ByteLevelPreTokenizer(),
+            normalizer: new Dictionary<string, object> { ["type"] = "NFC" });
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        // "e" + U+0301 (combining acute) composes to "é", C3 A9 in UTF-8.
+        Assert.Equal(new[] { 0xC3, 0xA9 }.Select(b => Vocab[TinyByteLevelVocabulary.ByteSymbol((byte)b).ToString()]),
+            tokenizer.Encode("e\u0301", prependBos: false));
+    }
+
     [Fact]
     public void Bos_eos_and_pad_come_from_tokenizer_config_json_by_name()
     {
@@ -174,8 +206,15 @@ public class ByteLevelTokenizerFileTests
         ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["trim_offsets"] = true, ["use_regex"] = true,
     };
 
-    private static void WriteTokenizerJson(TempFolder folder, bool mergesAsPairs, Dictionary<string, object> preTokenizer)
+    private static void WriteTokenizerJson(
+        TempFolder folder,
+        bool mergesAsPairs,
+        Dictionary<string, object> preTokenizer,
+        Dictionary<string, int>? vocab = null,
+        bool ignoreMerges = false,
+        object? normalizer = null)
     {
+        vocab ??= Vocab;
         object[] merges = mergesAsPairs
             ? TinyByteLevelVocabulary.Merges.Select(m => (object)new[] { m.Left, m.Right }).ToArray()
             : TinyByteLevelVocabulary.Merges.Select(m => (object)$"{m.Left} {m.Right}").ToArray();
@@ -184,15 +223,15 @@ public class ByteLevelTokenizerFileTests
             ["version"] = "1.0",
             ["added_tokens"] = new object[]
             {
-                new Dictionary<string, object> { ["id"] = Vocab.Count, ["content"] = "<|end|>", ["special"] = true },
+                new Dictionary<string, object> { ["id"] = vocab.Count, ["content"] = "<|end|>", ["special"] = true },
             },
-            ["normalizer"] = null,
+            ["normalizer"] = normalizer,
             ["pre_tokenizer"] = preTokenizer,
             ["decoder"] = new Dictionary<string, object> { ["type"] = "ByteLevel" },
             ["model"] = new Dictionary<string, object?>
             {
                 ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = null, ["byte_fallback"] = false,
-                ["vocab"] = Vocab, ["merges"] = merges,
+                ["ignore_merges"] = ignoreMerges, ["vocab"] = vocab, ["merges"] = merges,
             },
         });
     }
