@@ -11,11 +11,6 @@ internal static class ByteLevelAlphabet
     private static readonly char[] ByteToChar = BuildByteToChar();
     private static readonly Dictionary<char, byte> CharToByte = BuildCharToByte();
 
-    /// <summary>The 256 characters that stand for bytes 0..255, in byte order.</summary>
-    public static IReadOnlyList<char> Symbols => ByteToChar;
-
-    public static char ToChar(byte b) => ByteToChar[b];
-
     /// <summary>The vocabulary string of raw UTF-8 text (what a byte-level vocabulary stores).</summary>
     public static string Encode(string text)
     {
