@@ -7,39 +7,95 @@ namespace InterpKernel;
 public sealed partial class HookedTransformer
 {
     /// <summary>
-    /// Loads a Hugging Face checkpoint (config.json + safetensors, single file or sharded) from a local folder.
-    /// Families: GPT-2, GPT-NeoX/Pythia, Llama, Qwen2. Weights stored as F32, F16 or BF16 run in <paramref name="dtype"/>
-    /// (float32 by default) on <paramref name="device"/>. Tokenizer files in the folder are used when present.
+    /// Loads a Hugging Face checkpoint (config.json + safetensors, single file or sharded) from a local folder and
+    /// processes its weights as TransformerLens's <c>from_pretrained</c> does (norms folded, writing weights and the
+    /// unembedding centered, value biases folded; see <see cref="LoadOptions"/>). Families: GPT-2, GPT-NeoX/Pythia,
+    /// Llama, Qwen2. Weights stored as F32, F16 or BF16 run in <paramref name="dtype"/> (float32 by default) on
+    /// <paramref name="device"/>. Tokenizer files in the folder are used when present.
     /// </summary>
+    /// <remarks>
+    /// Processing keeps every next-token probability but changes some hook values (LayerNorm outputs, the residual
+    /// stream's mean, raw logits by a constant per position, <c>hook_v</c>/<c>hook_z</c> by the value bias). To compare
+    /// activations with Hugging Face's, load with <see cref="FromPretrainedNoProcessing"/>.
+    /// </remarks>
     /// <example>
     /// <code>
     /// using var model = HookedTransformer.FromPretrained("models/kjv-gpt2-2l");
     /// Console.WriteLine(model.Generate("In the beginning", maxNewTokens: 10));
     /// </code>
     /// </example>
-    public static HookedTransformer FromPretrained(string nameOrPath, string device = "cpu", ScalarType? dtype = null)
+    public static HookedTransformer FromPretrained(string nameOrPath, string device = "cpu", ScalarType? dtype = null) =>
+        FromPretrained(nameOrPath, new LoadOptions { Device = device, Dtype = dtype });
+
+    /// <summary>
+    /// As <see cref="FromPretrained(string, string, ScalarType?)"/>, choosing whether to process the weights and, for a
+    /// Hugging Face model id, which <paramref name="revision"/> to use.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using var raw = HookedTransformer.FromPretrained("models/kjv-gpt2-2l", "cpu", null, processWeights: false);
+    /// </code>
+    /// </example>
+    public static HookedTransformer FromPretrained(string nameOrPath, string device, ScalarType? dtype, bool processWeights, string revision = "main") =>
+        FromPretrained(nameOrPath, new LoadOptions { Device = device, Dtype = dtype, ProcessWeights = processWeights, Revision = revision });
+
+    /// <summary>Loads a checkpoint as <paramref name="options"/> say (device, dtype, which processing steps, revision).</summary>
+    /// <example>
+    /// <code>
+    /// using var model = HookedTransformer.FromPretrained("models/kjv-gpt2-2l",
+    ///     new LoadOptions { Dtype = ScalarType.BFloat16, CenterUnembed = false });
+    /// </code>
+    /// </example>
+    public static HookedTransformer FromPretrained(string nameOrPath, LoadOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
-        string folder = ResolveModelFolder(nameOrPath);
-        return FromFolder(folder, device, dtype);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Revision, nameof(options));
+        string folder = ResolveModelFolder(nameOrPath, options.Revision);
+        return FromFolder(folder, options);
     }
 
-    static HookedTransformer FromFolder(string folder, string device, ScalarType? dtype)
+    /// <summary>
+    /// Loads a checkpoint with its weights exactly as stored (TransformerLens's <c>from_pretrained_no_processing</c>):
+    /// hook values then match Hugging Face's activations.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using var model = HookedTransformer.FromPretrainedNoProcessing("models/kjv-gpt2-2l");
+    /// </code>
+    /// </example>
+    public static HookedTransformer FromPretrainedNoProcessing(string nameOrPath, string device = "cpu", ScalarType? dtype = null, string revision = "main") =>
+        FromPretrained(nameOrPath, new LoadOptions { Device = device, Dtype = dtype, ProcessWeights = false, Revision = revision });
+
+    static HookedTransformer FromFolder(string folder, LoadOptions options)
     {
-        var dt = dtype ?? ScalarType.Float32;
+        var dt = options.Dtype ?? ScalarType.Float32;
         if (dt is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
-            throw new ArgumentException($"dtype {dt} is not a floating-point type a model can run in: use Float32, Float16 or BFloat16.", nameof(dtype));
-        var dev = Devices.Resolve(device);
+            throw new ArgumentException($"dtype {dt} is not a floating-point type a model can run in: use Float32, Float16 or BFloat16.", nameof(options));
+        var dev = Devices.Resolve(options.Device);
         var config = HuggingFaceConfig.Load(Path.Combine(folder, "config.json"));
         ModelTokenizer.TryFromFolder(folder, out var tokenizer, out var whyNoTokenizer);
         using var reader = CheckpointReader.Open(folder);
         using var scope = NewDisposeScope();
-        var weights = CheckpointConverter.ToTransformerLens(config, new CheckpointTensorSource(reader), dt, dev);
+        var source = new CheckpointTensorSource(reader);
+        Dictionary<string, Tensor> weights;
+        if (options.ProcessWeights)
+        {
+            // Half-precision rounding would otherwise enter every folded product; process wide, then cast.
+            var wide = dt == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+            var raw = CheckpointConverter.ToTransformerLens(config, source, wide, dev);
+            (config, weights) = WeightProcessing.Apply(config, raw, options, dt, folder);
+        }
+        else
+        {
+            weights = CheckpointConverter.ToTransformerLens(config, source, dt, dev);
+        }
         var model = new HookedTransformer(config, new Weights(weights, folder), dev, dt)
         {
             Tokenizer = tokenizer,
             TokenizerProblem = whyNoTokenizer,
             SourceFolder = folder,
+            WeightsProcessed = options.ProcessWeights,
         };
         // Parameters keep what they need; the converter's intermediates go with the scope.
         foreach (var p in model.parameters()) p.DetachFromDisposeScope();
@@ -102,7 +158,13 @@ public sealed partial class HookedTransformer
     /// <summary>The folder the checkpoint was read from, when it came from one.</summary>
     public string? SourceFolder { get; init; }
 
-    static string ResolveModelFolder(string nameOrPath)
+    /// <summary>
+    /// Whether the weights were processed when loaded (see <see cref="LoadOptions"/>); <c>false</c> for raw checkpoint
+    /// weights and for models built with <see cref="FromConfig"/>.
+    /// </summary>
+    public bool WeightsProcessed { get; init; }
+
+    static string ResolveModelFolder(string nameOrPath, string revision)
     {
         if (Directory.Exists(nameOrPath)) return Path.GetFullPath(nameOrPath);
         if (File.Exists(nameOrPath) && Path.GetFileName(nameOrPath) == "config.json")
@@ -114,6 +176,6 @@ public sealed partial class HookedTransformer
             string candidate = Path.Combine(root, nameOrPath);
             if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
         }
-        return ResolveFromHub(nameOrPath);
+        return ResolveFromHub(nameOrPath, revision);
     }
 }

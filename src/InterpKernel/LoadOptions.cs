@@ -1,0 +1,50 @@
+using static TorchSharp.torch;
+
+namespace InterpKernel;
+
+/// <summary>
+/// How <see cref="HookedTransformer.FromPretrained(string, LoadOptions)"/> loads a checkpoint: where, in which dtype,
+/// and which of TransformerLens's weight-processing steps to apply. The defaults are TransformerLens's
+/// <c>from_pretrained</c> defaults: every step on. See docs/weight-processing.md for what each step changes.
+/// </summary>
+/// <example>
+/// <code>
+/// // Raw checkpoint weights, so hook values match Hugging Face's activations.
+/// using var raw = HookedTransformer.FromPretrained("models/kjv-gpt2-2l", new LoadOptions { ProcessWeights = false });
+/// </code>
+/// </example>
+public sealed record LoadOptions
+{
+    /// <summary><c>"cpu"</c>, <c>"cuda"</c> or <c>"cuda:N"</c>.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>The dtype the model runs in; <c>null</c> means float32.</summary>
+    public ScalarType? Dtype { get; init; }
+
+    /// <summary>
+    /// Whether to process the weights at all (TransformerLens's <c>from_pretrained</c> does). When <c>false</c>, the
+    /// model holds the checkpoint's weights unchanged and the step flags below are ignored.
+    /// </summary>
+    public bool ProcessWeights { get; init; } = true;
+
+    /// <summary>
+    /// Fold each norm's learned scale (and bias) into the linear maps that read its output; the norms become
+    /// <see cref="NormalizationType.LayerNormPre"/> or <see cref="NormalizationType.RmsNormPre"/>.
+    /// </summary>
+    public bool FoldLayerNorm { get; init; } = true;
+
+    /// <summary>
+    /// Subtract the mean over <c>d_model</c> from every weight and bias that writes to the residual stream
+    /// (LayerNorm models only: RMSNorm does not remove the mean, so centering would change its outputs).
+    /// </summary>
+    public bool CenterWritingWeights { get; init; } = true;
+
+    /// <summary>Subtract the mean over <c>d_vocab</c> from <c>W_U</c> and <c>b_U</c> (logits shift by a constant per position).</summary>
+    public bool CenterUnembed { get; init; } = true;
+
+    /// <summary>Move the value biases <c>b_V</c> into the attention output bias <c>b_O</c>.</summary>
+    public bool FoldValueBiases { get; init; } = true;
+
+    /// <summary>The Hugging Face revision (branch, tag or commit) to use when the name is a Hub model id.</summary>
+    public string Revision { get; init; } = "main";
+}
