@@ -50,7 +50,8 @@ public sealed partial class HookedTransformer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nameOrPath);
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Revision, nameof(options));
+        if (string.IsNullOrWhiteSpace(options.Revision))
+            throw new ArgumentException("LoadOptions.Revision is empty: give a branch, tag or commit of the Hub repository (\"main\" by default).", nameof(options));
         string folder = ResolveModelFolder(nameOrPath, options.Revision);
         return FromFolder(folder, options);
     }
