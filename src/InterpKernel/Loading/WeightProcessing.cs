@@ -45,17 +45,14 @@ internal static class WeightProcessing
 
         var normalization = !fold ? cfg.Normalization
             : layerNorm ? NormalizationType.LayerNormPre : NormalizationType.RmsNormPre;
+        // What the steps did not touch is the norms' weights: gone once folded, otherwise kept in the model's dtype.
         if (!fold)
         {
-            // Norm weights that stay in the model still have to be in the model's dtype.
             foreach (var (name, t) in raw)
-                if (IsNormWeight(name)) output[name] = t.to(dtype);
+                if (!output.ContainsKey(name)) output[name] = t.to(dtype);
         }
         return (cfg with { Normalization = normalization }, output);
     }
-
-    static bool IsNormWeight(string name) =>
-        name.StartsWith("ln_final.", StringComparison.Ordinal) || name.Contains(".ln1.", StringComparison.Ordinal) || name.Contains(".ln2.", StringComparison.Ordinal);
 
     static List<(string Name, Tensor Value)> ProcessLayer(
         TransformerConfig cfg, Weights weights, Device device, int l, bool fold, bool layerNorm, bool centerWriting, bool foldValueBiases)
