@@ -116,7 +116,12 @@ public sealed partial class HubClient
                 hop--;
                 continue;
             }
-            if (!response.IsSuccessStatusCode) throw StatusError(response, repo, fileName, "(download)");
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                throw StatusError(response, repo, fileName, remote.Commit!);
+            if (!response.IsSuccessStatusCode)
+                throw new HubException(HubErrorKind.Protocol, repo.RepoId,
+                    $"The hub announced {fileName} of {repo.RepoId}, but fetching its bytes from {uri} answered {(int)response.StatusCode} {response.ReasonPhrase}. Try again later, or put the file into {repo.SnapshotFolder(remote.Commit!)}.",
+                    [fileName], repo.SnapshotFolder(remote.Commit!));
 
             var append = start > 0 && response.StatusCode == HttpStatusCode.PartialContent;
             if (append && response.Content.Headers.ContentRange is { From: { } from } && from != start)

@@ -42,7 +42,7 @@ public sealed partial class HubClient
             var folder = repo.SuggestedSnapshotFolder(revision);
             throw new HubException(HubErrorKind.Offline, repoId,
                 $"{repoId} (revision {revision}) is not complete in the cache and offline mode is on (HF_HUB_OFFLINE or HubOptions.Offline). "
-                + $"Missing: {string.Join(", ", missing)}. Put them into {folder}{ManualSetupHint(repo, revision, folder)}, or run once with network access.",
+                + $"Missing: {string.Join(", ", missing)}. Put them into {folder}{ManualSetupHint(repo, revision)}, or run once with network access.",
                 missing, folder);
         }
 

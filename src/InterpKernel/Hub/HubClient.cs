@@ -135,6 +135,11 @@ public sealed partial class HubClient : IDisposable
             throw new HubException(HubErrorKind.Protocol, repo.RepoId,
                 $"The hub at {_endpoint} sent {(remote.Etag is null ? "no ETag" : $"an unusable ETag '{remote.Etag}'")} for {fileName} of {repo.RepoId}; the ETag names the blob in the cache.");
 
+        // A file served straight from the resolve URL is fetched by commit, so a push to the branch between
+        // the two requests cannot swap the bytes under the ETag just read.
+        if (remote.DownloadUri == ResolveUri(repo.RepoId, revision, fileName))
+            remote = remote with { DownloadUri = ResolveUri(repo.RepoId, commit!, fileName) };
+
         var pointer = repo.SnapshotFile(commit!, fileName);
         if (repo.UsableSnapshotFile(commit!, fileName) is null)
         {
@@ -161,7 +166,7 @@ public sealed partial class HubClient : IDisposable
         var folder = repo.SuggestedSnapshotFolder(revision);
         throw new HubException(HubErrorKind.Offline, repo.RepoId,
             $"{fileName} of {repo.RepoId} (revision {revision}) is not in the cache and {reason}. "
-            + $"Put {fileName} into {folder}{ManualSetupHint(repo, revision, folder)}, or run once with network access.",
+            + $"Put {fileName} into {folder}{ManualSetupHint(repo, revision)}, or run once with network access.",
             [fileName], folder, inner);
     }
 
@@ -174,9 +179,9 @@ public sealed partial class HubClient : IDisposable
             [fileName], folder);
     }
 
-    /// <summary>A hand-filled folder named after a branch is found by name; mention it so people trust the path.</summary>
-    private static string ManualSetupHint(RepoCache repo, string revision, string folder) =>
+    /// <summary>A folder named after a branch is accepted as its snapshot until the hub names a commit; say so.</summary>
+    private static string ManualSetupHint(RepoCache repo, string revision) =>
         repo.ResolveLocal(revision) is null && !HubNames.IsCommitHash(revision)
-            ? $" (a folder named after the revision is used as its snapshot; tools that need the commit can instead get a refs/{revision} file in {repo.StorageFolder} naming the snapshot folder)"
+            ? $" (create the folder: it stands for revision {revision} until the hub names a commit)"
             : "";
 }

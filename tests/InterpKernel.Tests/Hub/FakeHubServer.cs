@@ -88,6 +88,9 @@ internal sealed class FakeHubServer : IAsyncDisposable
     /// <summary>Bytes of a blob body sent before the connection is closed, for the next <see cref="DropCount"/> blob GETs.</summary>
     public long DropAfterBytes { get; set; }
 
+    /// <summary>Instead of closing the connection after <see cref="DropAfterBytes"/>, go silent until the server stops.</summary>
+    public bool StallInsteadOfDrop { get; set; }
+
     public int DropCount
     {
         get => Volatile.Read(ref _dropsLeft);
@@ -239,6 +242,17 @@ internal sealed class FakeHubServer : IAsyncDisposable
         if (start > 0) headers.Add(("Content-Range", $"bytes {start}-{data.Length - 1}/{data.Length}"));
         var drop = request.Method == "GET" && Interlocked.Decrement(ref _dropsLeft) >= 0;
         await WriteAsync(stream, request, start > 0 ? 206 : 200, headers, body, drop ? DropAfterBytes : null);
+        if (drop && StallInsteadOfDrop)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // The server is being disposed.
+            }
+        }
     }
 
     private static async Task WriteAsync(NetworkStream stream, RecordedRequest request, int status, IEnumerable<(string Name, string Value)> headers, ReadOnlyMemory<byte> body, long? stopAfter = null)

@@ -239,6 +239,21 @@ public sealed class HubClientDownloadTests : IDisposable
         Assert.Contains("AllowAutoRedirect = false", error.Message);
         Assert.Equal("options", error.ParamName);
     }
+
+    [Fact]
+    public async Task A_blob_host_that_lacks_the_announced_file_gives_an_error_naming_the_address_and_the_folder()
+    {
+        var repo = HubTestCache.ShippedRepo();
+        await using var emptyBlobs = new FakeHubServer();
+        await using var server = new FakeHubServer(repo) { BlobHost = emptyBlobs.BaseUri };
+        using var hub = new HubClient(_cache.Options(server));
+
+        var error = await Assert.ThrowsAsync<HubException>(() => hub.DownloadFileAsync(HubTestCache.RepoId, "model.safetensors"));
+
+        Assert.Equal(HubErrorKind.Protocol, error.Kind);
+        Assert.Contains($"fetching its bytes from {emptyBlobs.BaseUri}blobs/{FakeRepo.Sha256(HubTestCache.Shipped("model.safetensors"))} answered 404", error.Message);
+        Assert.Equal(Path.Combine(_cache.Storage, "snapshots", repo.Commit), error.SnapshotFolder);
+    }
 }
 
 /// <summary>Collects reports on the calling thread (Progress&lt;T&gt; would post them to the thread pool).</summary>

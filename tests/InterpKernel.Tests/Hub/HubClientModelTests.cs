@@ -46,8 +46,8 @@ public sealed class HubClientModelTests : IDisposable
             Directory.GetFiles(Path.Combine(_cache.Storage, ".no_exist", repo.Commit)).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         var resolves = server.Requests.Where(r => r.Path.Contains("/resolve/", StringComparison.Ordinal)).Select(r => r.Path).ToList();
         // config.json resolves the branch; everything after it is pinned to that commit.
-        Assert.Equal(["/kjv/gpt2-2l/resolve/main/config.json", "/kjv/gpt2-2l/resolve/main/config.json"], resolves.Take(2));
-        Assert.All(resolves.Skip(2), p => Assert.StartsWith($"/kjv/gpt2-2l/resolve/{repo.Commit}/", p));
+        Assert.Equal("/kjv/gpt2-2l/resolve/main/config.json", resolves[0]);
+        Assert.All(resolves.Skip(1), p => Assert.StartsWith($"/kjv/gpt2-2l/resolve/{repo.Commit}/", p));
     }
 
     [Fact]

@@ -94,4 +94,34 @@ public sealed class HubClientResumeTests : IDisposable
         Assert.Null(server.Requests.Single(r => r.Method == "GET").Header("Range"));
         Assert.Equal(expected, await File.ReadAllBytesAsync(path));
     }
+
+    [Fact]
+    public async Task A_body_that_stops_arriving_times_out_and_the_partial_file_is_kept()
+    {
+        var expected = HubTestCache.Shipped("model.safetensors");
+        await using var server = new FakeHubServer(HubTestCache.ShippedRepo()) { DropAfterBytes = 500_000, DropCount = 1, StallInsteadOfDrop = true };
+        using var hub = new HubClient(_cache.Options(server) with { ResumeAttempts = 0, Timeout = TimeSpan.FromSeconds(1) });
+
+        var error = await Assert.ThrowsAsync<HubException>(() => hub.DownloadFileAsync(HubTestCache.RepoId, "model.safetensors"));
+
+        Assert.Equal(HubErrorKind.Interrupted, error.Kind);
+        Assert.Contains("no data for 1 s", error.Message);
+        Assert.Equal(500_000, new FileInfo(Incomplete(expected)).Length);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_calls_for_the_same_file_download_it_once()
+    {
+        var expected = HubTestCache.Shipped("model.safetensors");
+        await using var server = new FakeHubServer(HubTestCache.ShippedRepo());
+        using var hub = new HubClient(_cache.Options(server));
+
+        var paths = await Task.WhenAll(
+            hub.DownloadFileAsync(HubTestCache.RepoId, "model.safetensors"),
+            hub.DownloadFileAsync(HubTestCache.RepoId, "model.safetensors"));
+
+        Assert.Equal(paths[0], paths[1]);
+        Assert.Equal(expected, await File.ReadAllBytesAsync(paths[0]));
+        Assert.Single(server.Requests, r => r.Method == "GET");
+    }
 }
