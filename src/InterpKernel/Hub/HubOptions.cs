@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace InterpKernel.Hub;
 
 /// <summary>
@@ -14,17 +16,32 @@ namespace InterpKernel.Hub;
 /// </example>
 public sealed record HubOptions
 {
+    /// <summary>Options with the defaults of the environment variables, as <see cref="FromEnvironment"/>.</summary>
+    public HubOptions()
+        : this(Environment.GetEnvironmentVariable)
+    {
+    }
+
+    private HubOptions(Func<string, string?> read)
+    {
+        Endpoint = HubEnvironment.Endpoint(read);
+        Token = HubEnvironment.Token(read);
+        Offline = HubEnvironment.Offline(read);
+        CacheDir = HubEnvironment.CacheDir(read);
+        Timeout = HubEnvironment.Timeout(read);
+    }
+
     /// <summary>Base address of the hub (HF_ENDPOINT, default https://huggingface.co), without a trailing slash.</summary>
-    public string Endpoint { get; init; } = HubEnvironment.Endpoint(Environment.GetEnvironmentVariable);
+    public string Endpoint { get; init; }
 
     /// <summary>Access token sent as <c>Authorization: Bearer</c> (HF_TOKEN, else the token file of <c>hf auth login</c>).</summary>
-    public string? Token { get; init; } = HubEnvironment.Token(Environment.GetEnvironmentVariable);
+    public string? Token { get; init; }
 
     /// <summary>When true no request is made and only cached files are returned (HF_HUB_OFFLINE=1 or true).</summary>
-    public bool Offline { get; init; } = HubEnvironment.Offline(Environment.GetEnvironmentVariable);
+    public bool Offline { get; init; }
 
     /// <summary>The hub cache folder (HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub).</summary>
-    public string CacheDir { get; init; } = HubEnvironment.CacheDir(Environment.GetEnvironmentVariable);
+    public string CacheDir { get; init; }
 
     /// <summary>Receives byte counts while files download; <see cref="ConsoleProgress"/> prints them.</summary>
     public IProgress<DownloadProgress>? Progress { get; init; }
@@ -40,7 +57,7 @@ public sealed record HubOptions
     /// Longest wait for a connection, for response headers, or between two reads of a body
     /// (HF_HUB_DOWNLOAD_TIMEOUT in seconds, default 30 s). A slow but moving download never times out.
     /// </summary>
-    public TimeSpan Timeout { get; init; } = HubEnvironment.Timeout(Environment.GetEnvironmentVariable);
+    public TimeSpan Timeout { get; init; }
 
     /// <summary>
     /// When false (the default), a branch or tag already resolved in the cache (refs/{revision}) is trusted and
@@ -56,13 +73,14 @@ public sealed record HubOptions
     /// <returns>A new options instance.</returns>
     public static HubOptions FromEnvironment() => FromVariables(Environment.GetEnvironmentVariable);
 
-    /// <summary>Options computed from an arbitrary variable source, so tests never read the real environment.</summary>
-    internal static HubOptions FromVariables(Func<string, string?> read) => new()
+    /// <summary>Keeps the token out of logs: ToString shows only whether one is set.</summary>
+    private bool PrintMembers(StringBuilder builder)
     {
-        Endpoint = HubEnvironment.Endpoint(read),
-        Token = HubEnvironment.Token(read),
-        Offline = HubEnvironment.Offline(read),
-        CacheDir = HubEnvironment.CacheDir(read),
-        Timeout = HubEnvironment.Timeout(read),
-    };
+        builder.Append($"Endpoint = {Endpoint}, Token = {(Token is null ? "(none)" : "(set)")}, Offline = {Offline}, CacheDir = {CacheDir}, ");
+        builder.Append($"Timeout = {Timeout}, CheckForUpdates = {CheckForUpdates}, ResumeAttempts = {ResumeAttempts}");
+        return true;
+    }
+
+    /// <summary>Options computed from an arbitrary variable source, so tests never read the real environment.</summary>
+    internal static HubOptions FromVariables(Func<string, string?> read) => new(read);
 }

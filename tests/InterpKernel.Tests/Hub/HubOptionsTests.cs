@@ -83,4 +83,16 @@ public sealed class HubOptionsTests : IDisposable
 
         Assert.Contains("is not an absolute http(s) address", error.Message);
     }
+
+    [Fact]
+    public void The_token_never_appears_in_to_string()
+    {
+        var options = HubOptions.FromVariables(Vars(("HF_TOKEN", "hf_very_secret"), ("HF_HUB_CACHE", "/data/hub")));
+
+        var text = options.ToString();
+
+        Assert.DoesNotContain("hf_very_secret", text);
+        Assert.Contains("Token = (set)", text);
+        Assert.Contains("CacheDir = /data/hub", text);
+    }
 }

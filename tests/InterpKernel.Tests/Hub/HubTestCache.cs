@@ -25,7 +25,8 @@ internal sealed class HubTestCache : IDisposable
 
     public static byte[] Shipped(string file) => File.ReadAllBytes(Path.Combine(TestPaths.Models("kjv-gpt2-2l"), file));
 
-    public HubOptions Options(string endpoint) => new()
+    /// <summary>Options that read nothing from the real environment or home folder.</summary>
+    public HubOptions Options(string endpoint) => HubOptions.FromVariables(name => name == "HF_HOME" ? Path.Combine(Root, "hf-home") : null) with
     {
         Endpoint = endpoint,
         Token = null,
