@@ -38,6 +38,9 @@ public sealed record ColoredTokensView : IHtmlView
     /// <summary>Optional heading shown above the tokens.</summary>
     public string? Title { get; init; }
 
+    /// <summary>Fixed colour limit: values at ±limit get full colour. The largest magnitude of each activation when null.</summary>
+    public double? Limit { get; init; }
+
     /// <summary>A position to mark (underlined, bold), such as the token where a feature fires most.</summary>
     public int? MarkedPosition { get; init; }
 
@@ -64,7 +67,7 @@ public sealed record ColoredTokensView : IHtmlView
         html.Append(ViewAssets.StyleElement());
         html.Append($"<div class=\"ik-view ik-colored\" id=\"{id}-root\" data-set=\"0\">");
         AppendBody(html, id);
-        var sets = Activations.Select(a => new { name = a.Name, values = a.Values.Select(v => float.IsFinite(v) ? (double)v : 0).ToArray(), limit = ColorScale.SymmetricLimit(a.Values) });
+        var sets = Activations.Select(a => new { name = a.Name, values = a.Values.Select(v => float.IsFinite(v) ? (double)v : 0).ToArray(), limit = LimitOf(a) });
         html.Append($"<script type=\"application/json\" id=\"{id}-config\">{HtmlText.Json(new { tokens = Tokens, sets })}</script>");
         html.Append("<script>(function(){var p=").Append(HtmlText.Json(id))
             .Append(";(").Append(ViewAssets.Get("colored-tokens.js"))
@@ -77,7 +80,7 @@ public sealed record ColoredTokensView : IHtmlView
     internal void AppendBody(StringBuilder html, string id)
     {
         var first = Activations[0];
-        var limit = ColorScale.SymmetricLimit(first.Values);
+        var limit = LimitOf(first);
         if (Title is not null) html.Append($"<div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
         html.Append("<div class=\"ik-controls\">");
         if (Activations.Length > 1)
@@ -102,6 +105,8 @@ public sealed record ColoredTokensView : IHtmlView
         }
         html.Append("</div>");
     }
+
+    private double LimitOf(NamedValues activation) => Limit is > 0 ? Limit.Value : ColorScale.SymmetricLimit(activation.Values);
 
     /// <inheritdoc />
     public string ToPlainText()
