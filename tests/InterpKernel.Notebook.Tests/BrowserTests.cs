@@ -62,6 +62,21 @@ public class BrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task The_attention_view_at_1024_tokens_and_12_heads_draws_and_shades_without_a_node_per_cell()
+    {
+        int n = 1024;
+        var view = new AttentionPatternView(Enumerable.Range(0, n).Select(i => $" t{i}").ToArray(), Samples.CausalPatterns(12, n), 12);
+        await using var page = await browser.OpenAsync(Html.Page(view.ToHtml("big")));
+        var p = page.Page;
+        Assert.InRange(await p.EvaluateAsync<int>("() => document.querySelectorAll('#big-root *').length"), n, n + 200);
+        await p.ClickAsync("#big-grid .ik-thumb[data-head='1']");
+        await p.HoverAsync("#big-tokens .ik-tok[data-i='1000']");
+        Assert.Equal(new[] { 999 }, await p.EvalOnSelectorAllAsync<int[]>("#big-tokens .ik-tok.ik-attended", "els => els.map(e => +e.dataset.i)"));
+        await page.ScreenshotAsync("attention-1024");
+        page.AssertClean();
+    }
+
+    [Fact]
     public async Task Switching_the_activation_recolours_the_tokens()
     {
         await using var page = await browser.OpenAsync(Html.Page(Samples.Colored().ToHtml("ct")));

@@ -77,7 +77,7 @@ public sealed record ColoredTokensView : IHtmlView
     }
 
     /// <summary>Title, selector, legend and token spans coloured by the first activation, so the view reads even without its script.</summary>
-    internal void AppendBody(StringBuilder html, string id)
+    internal void AppendBody(StringBuilder html, string id, bool showLegend = true)
     {
         var first = Activations[0];
         var limit = LimitOf(first);
@@ -89,9 +89,12 @@ public sealed record ColoredTokensView : IHtmlView
             for (int s = 0; s < Activations.Length; s++) html.Append($"<option value=\"{s}\">{HtmlText.Encode(Activations[s].Name)}</option>");
             html.Append("</select></label>");
         }
-        html.Append($"<div class=\"ik-legend\" id=\"{id}-legend\"><span class=\"ik-legend-low\">{HtmlText.Number(-limit)}</span>")
-            .Append("<span class=\"ik-bar\" style=\"background:linear-gradient(to right,rgb(33,102,172),#fff,rgb(178,24,43))\"></span>")
-            .Append($"<span class=\"ik-legend-high\">{HtmlText.Number(limit)}</span></div>");
+        if (showLegend)
+        {
+            html.Append($"<div class=\"ik-legend\" id=\"{id}-legend\"><span class=\"ik-legend-low\">{HtmlText.Number(-limit)}</span>")
+                .Append("<span class=\"ik-bar\" style=\"background:linear-gradient(to right,rgb(33,102,172),#fff,rgb(178,24,43))\"></span>")
+                .Append($"<span class=\"ik-legend-high\">{HtmlText.Number(limit)}</span></div>");
+        }
         html.Append("</div>");
         html.Append($"<div class=\"ik-tokens\" id=\"{id}-tokens\">");
         for (int i = 0; i < Tokens.Length; i++)

@@ -50,10 +50,10 @@ public sealed record FeatureDashboardView : IHtmlView
         var id = ViewIds.Resolve(idPrefix);
         var html = new StringBuilder(ViewAssets.StyleElement());
         html.Append($"<div class=\"ik-view ik-dashboard\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
-        html.Append("<div class=\"ik-columns\"><div style=\"flex:1 1 420px\">");
         new HistogramView("Activation distribution", new NamedValues("activation", Activations)) { XTitle = "activation" }
             .AppendBody(html, id + "-hist", id + "-root", includeLibrary: true);
-        html.Append("</div>");
+        // Plotly sizes its plot to the page width, so the token lists go below it rather than beside it.
+        html.Append("<div class=\"ik-columns\">");
         AppendScores(html, id + "-promoted", "Promoted tokens", Promoted);
         AppendScores(html, id + "-suppressed", "Suppressed tokens", Suppressed);
         html.Append("</div>");
@@ -66,7 +66,7 @@ public sealed record FeatureDashboardView : IHtmlView
             var peak = example.PeakPosition;
             html.Append($"<div class=\"ik-example\" data-peak=\"{(peak >= 0 ? HtmlText.Number(example.Activations[peak]) : "")}\">");
             new ColoredTokensView(example.Tokens, new NamedValues("activation", example.Activations)) { Limit = limit, MarkedPosition = peak }
-                .AppendBody(html, $"{id}-ex{e}");
+                .AppendBody(html, $"{id}-ex{e}", showLegend: e == 0);
             html.Append("</div>");
         }
         html.Append("</div></div>");
