@@ -27,11 +27,11 @@ public sealed partial class HookedTransformer
         return new HookScope(handles);
     }
 
-    /// <summary>Attaches one hook to every hook point whose name passes <paramref name="filter"/>, until disposed.</summary>
+    /// <summary>Attaches one hook to every hook in <see cref="HookNames"/> whose name passes <paramref name="filter"/>, until disposed.</summary>
     public IDisposable Hooks(Func<string, bool> filter, HookFunction hook)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        return Hooks(_hookPoints.Keys.Where(filter).Select(n => (n, hook)).ToArray());
+        return Hooks(_hookNames.Where(filter).Select(n => (n, hook)).ToArray());
     }
 
     /// <summary>Runs a forward pass with temporary hooks; they are removed afterwards, also when the forward throws.</summary>

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian 12 machine: installs what the browser, Jupyter and plotting tests
+# need (Debian packages, plotly.js from npm, local .NET tools), runs every test project, and prints
+# "N passed, N failed[, N skipped]" computed from the TRX results. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+/usr/bin/python3 -c "import jupyter_client, nbclient, nbconvert" 2>/dev/null || need_apt+=(python3-jupyter-client python3-nbclient python3-nbconvert python3-zmq)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/plotly.js-dist-min/plotly.min.js ]; then
+  echo "Installing plotly.js for offline charts"
+  npm install --no-save --no-audit --no-fund --silent plotly.js-dist-min >/dev/null
+fi
+export INTERPKERNEL_PLOTLY_JS="$root/node_modules/plotly.js-dist-min/plotly.min.js"
+
+dotnet tool restore >/dev/null
+
+results="$root/TestResults"
+rm -rf "$results"
+mkdir -p "$results" "$root/artifacts"
+set +e
+dotnet test InterpKernel.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+set -e
+
+python3 - "$results" <<'PY'
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+files = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
+for f in files:
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed", 0))
+    failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    skipped += int(c.get("notExecuted", 0))
+line = f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else "")
+print(line)
+if not files: print("no test results were written"); sys.exit(1)
+PY
+exit $status

@@ -1,0 +1,59 @@
+using InterpKernel.Notebook.Views;
+using Microsoft.Data.Analysis;
+using Microsoft.DotNet.Interactive.Formatting;
+using static TorchSharp.torch;
+
+namespace InterpKernel.Notebook.Formatting;
+
+/// <summary>
+/// Registers text/html and text/plain formatters for every InterpKernel view, for TorchSharp tensors and for
+/// DataFrames with Microsoft.DotNet.Interactive.Formatting, so that a cell's value shows as its view.
+/// </summary>
+public static class InterpKernelFormatters
+{
+    private const string Html = "text/html";
+    private const string PlainText = "text/plain";
+    private static readonly object Gate = new();
+
+    /// <summary>The view types that get formatters.</summary>
+    public static IReadOnlyList<Type> ViewTypes { get; } =
+    [
+        typeof(AttentionPatternView), typeof(ColoredTokensView), typeof(TopKTokensView), typeof(PatchingHeatmapView),
+        typeof(HistogramView), typeof(LogitLensView), typeof(LineChartView), typeof(FeatureDashboardView),
+        typeof(TensorView), typeof(DataFrameView),
+    ];
+
+    /// <summary>
+    /// Registers the formatters. Calling it again does nothing, unless <see cref="Formatter.ResetToDefault"/>
+    /// removed them in between, in which case they are registered again.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// InterpKernelFormatters.Register();
+    /// var html = Formatter.ToDisplayString(new ColoredTokensView(tokens, new NamedValues("L1 N42", values)), "text/html");
+    /// </code>
+    /// </example>
+    public static void Register()
+    {
+        lock (Gate)
+        {
+            if (IsRegistered()) return;
+            foreach (var type in ViewTypes)
+            {
+                Formatter.Register(type, (value, writer) => writer.Write(((IHtmlView)value).ToHtml()), Html);
+                Formatter.Register(type, (value, writer) => writer.Write(((IHtmlView)value).ToPlainText()), PlainText);
+                Formatter.SetPreferredMimeTypesFor(type, Html, PlainText);
+            }
+            Formatter.Register<Tensor>((tensor, writer) => writer.Write(TensorView.From(tensor).ToHtml()), Html);
+            Formatter.Register<Tensor>((tensor, writer) => writer.Write(TensorView.From(tensor).ToPlainText()), PlainText);
+            Formatter.SetPreferredMimeTypesFor(typeof(Tensor), Html, PlainText);
+            Formatter.Register<DataFrame>((frame, writer) => writer.Write(DataFrameView.From(frame).ToHtml()), Html);
+            Formatter.Register<DataFrame>((frame, writer) => writer.Write(DataFrameView.From(frame).ToPlainText()), PlainText);
+            Formatter.SetPreferredMimeTypesFor(typeof(DataFrame), Html, PlainText);
+        }
+    }
+
+    /// <summary>True when this class's formatters are currently registered.</summary>
+    public static bool IsRegistered() =>
+        Formatter.RegisteredFormatters(false).Any(f => f.Type == typeof(AttentionPatternView) && f.MimeType == Html);
+}

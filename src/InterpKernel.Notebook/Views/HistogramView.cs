@@ -1,0 +1,98 @@
+using System.Text;
+using XPlot.Plotly;
+using static TorchSharp.torch;
+using PlotLayout = XPlot.Plotly.Layout.Layout;
+
+namespace InterpKernel.Notebook.Views;
+
+/// <summary>
+/// One or more named sets of values as overlaid Plotly histograms (e.g. one neuron on two prompt sets), with
+/// a table of summary statistics (n, mean, std, min, quartiles, max, fraction above zero) under it.
+/// </summary>
+public sealed record HistogramView : IHtmlView
+{
+    /// <summary>Creates the view.</summary>
+    /// <param name="title">Title above the plot.</param>
+    /// <param name="series">One or more named sets of values; two are overlaid with transparency.</param>
+    public HistogramView(string title, params NamedValues[] series)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Length == 0) throw new ArgumentException("give at least one named set of values to plot.", nameof(series));
+        Title = title;
+        Series = series;
+    }
+
+    /// <summary>Title above the plot.</summary>
+    public string Title { get; }
+
+    /// <summary>The named sets of values.</summary>
+    public NamedValues[] Series { get; }
+
+    /// <summary>Title of the horizontal axis, such as "activation".</summary>
+    public string XTitle { get; init; } = "";
+
+    /// <summary>Number of bins Plotly aims for; Plotly chooses when null.</summary>
+    public int? Bins { get; init; }
+
+    /// <summary>Creates a single-set histogram from a tensor of any shape; the values are copied.</summary>
+    /// <param name="title">Title above the plot.</param>
+    /// <param name="values">The samples.</param>
+    /// <param name="name">Name of the set.</param>
+    public static HistogramView FromTensor(string title, Tensor values, string name) =>
+        new(title, new NamedValues(name, TensorData.ToFloats(values, nameof(values))));
+
+    /// <inheritdoc />
+    public string ToHtml(string? idPrefix = null)
+    {
+        var id = ViewIds.Resolve(idPrefix);
+        var html = new StringBuilder(ViewAssets.StyleElement());
+        html.Append($"<div class=\"ik-view ik-histogram\" id=\"{id}-root\">");
+        AppendBody(html, id, id + "-root", includeLibrary: true);
+        html.Append("</div>");
+        return html.ToString();
+    }
+
+    internal void AppendBody(StringBuilder html, string id, string rootId, bool includeLibrary)
+    {
+        var traces = Series.Select(s =>
+        {
+            var trace = new Histogram { x = PlotlyFigure.Finite(s.Values), name = s.Name, opacity = Series.Length > 1 ? 0.6 : 0.85 };
+            if (Bins is int bins) trace.nbinsx = bins;
+            return trace;
+        }).ToArray();
+        var layout = new PlotLayout
+        {
+            title = Title,
+            barmode = "overlay",
+            height = 360,
+            margin = new Margin { l = 50, r = 20, t = 50, b = 50 },
+            xaxis = new Xaxis { title = XTitle },
+            yaxis = new Yaxis { title = "count" },
+        };
+        PlotlyFigure.Append(html, rootId, id + "-plot", Chart.Plot(traces, layout), 360, includeLibrary);
+        html.Append($"<table class=\"ik-table ik-stats\" id=\"{id}-stats\"><thead><tr><th></th>");
+        foreach (var header in SummaryStatistics.Headers) html.Append($"<th>{HtmlText.Encode(header)}</th>");
+        html.Append("</tr></thead><tbody>");
+        foreach (var s in Series)
+        {
+            html.Append($"<tr><th>{HtmlText.Encode(s.Name)}</th>");
+            foreach (var cell in SummaryStatistics.Of(s.Values).Cells()) html.Append($"<td>{cell}</td>");
+            html.Append("</tr>");
+        }
+        html.Append("</tbody></table>");
+    }
+
+    /// <inheritdoc />
+    public string ToPlainText()
+    {
+        var text = new StringBuilder(Title).AppendLine();
+        int width = Math.Max(4, Series.Max(s => s.Name.Length));
+        text.AppendLine(new string(' ', width) + string.Concat(SummaryStatistics.Headers.Select(h => " " + h.PadLeft(9))));
+        foreach (var s in Series)
+        {
+            text.AppendLine(s.Name.PadRight(width) + string.Concat(SummaryStatistics.Of(s.Values).Cells().Select(c => " " + c.PadLeft(9))));
+        }
+        return text.ToString();
+    }
+}

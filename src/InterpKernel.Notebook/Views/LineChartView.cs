@@ -1,0 +1,79 @@
+using System.Text;
+using XPlot.Plotly;
+using PlotLayout = XPlot.Plotly.Layout.Layout;
+
+namespace InterpKernel.Notebook.Views;
+
+/// <summary>One or more named curves over labelled x values, such as probe accuracy per layer, drawn with Plotly.</summary>
+public sealed record LineChartView : IHtmlView
+{
+    /// <summary>Creates the view.</summary>
+    /// <param name="title">Title above the plot.</param>
+    /// <param name="xLabels">The x values as labels, such as "L0", "L1", ...</param>
+    /// <param name="series">One or more named curves, each with one value per x label.</param>
+    public LineChartView(string title, string[] xLabels, params NamedValues[] series)
+    {
+        ArgumentNullException.ThrowIfNull(title);
+        ArgumentNullException.ThrowIfNull(xLabels);
+        ArgumentNullException.ThrowIfNull(series);
+        if (series.Length == 0) throw new ArgumentException("give at least one named curve to plot.", nameof(series));
+        foreach (var s in series)
+        {
+            if (s.Values.Length != xLabels.Length)
+            {
+                throw new ArgumentException($"curve '{s.Name}' has {s.Values.Length} values for {xLabels.Length} x labels: give one value per label.", nameof(series));
+            }
+        }
+        Title = title;
+        XLabels = xLabels;
+        Series = series;
+    }
+
+    /// <summary>Title above the plot.</summary>
+    public string Title { get; }
+
+    /// <summary>The x values as labels.</summary>
+    public string[] XLabels { get; }
+
+    /// <summary>The named curves.</summary>
+    public NamedValues[] Series { get; }
+
+    /// <summary>Title of the horizontal axis.</summary>
+    public string XTitle { get; init; } = "";
+
+    /// <summary>Title of the vertical axis.</summary>
+    public string YTitle { get; init; } = "";
+
+    /// <inheritdoc />
+    public string ToHtml(string? idPrefix = null)
+    {
+        var id = ViewIds.Resolve(idPrefix);
+        var traces = Series.Select(s => new Scatter { x = XLabels, y = PlotlyFigure.Finite(s.Values), name = s.Name, mode = "lines+markers" }).ToArray();
+        var layout = new PlotLayout
+        {
+            title = Title,
+            height = 360,
+            margin = new Margin { l = 60, r = 20, t = 50, b = 60 },
+            xaxis = new Xaxis { title = XTitle, type = "category" },
+            yaxis = new Yaxis { title = YTitle },
+        };
+        var html = new StringBuilder(ViewAssets.StyleElement());
+        html.Append($"<div class=\"ik-view ik-line\" id=\"{id}-root\">");
+        PlotlyFigure.Append(html, id + "-root", id + "-plot", Chart.Plot(traces, layout), 360, includeLibrary: true);
+        html.Append("</div>");
+        return html.ToString();
+    }
+
+    /// <inheritdoc />
+    public string ToPlainText()
+    {
+        var text = new StringBuilder(Title).AppendLine();
+        int width = Math.Max(4, XLabels.Max(l => l.Length));
+        text.AppendLine(new string(' ', width) + string.Concat(Series.Select(s => " " + s.Name.PadLeft(10))));
+        for (int i = 0; i < XLabels.Length; i++)
+        {
+            text.AppendLine(XLabels[i].PadRight(width) + string.Concat(Series.Select(s => " " + HtmlText.Number(s.Values[i]).PadLeft(10))));
+        }
+        return text.ToString();
+    }
+}
