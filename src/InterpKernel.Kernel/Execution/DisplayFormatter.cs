@@ -33,7 +33,12 @@ public static class DisplayFormatter
 
         if (!IsScalar(value))
         {
-            bundle[Html] = value.ToDisplayString(Html);
+            var html = value.ToDisplayString(Html);
+            // The default formatter wraps plain text in this div; only real HTML (tables, views) is worth a text/html entry.
+            if (!html.StartsWith("<div class=\"dni-plaintext\">", StringComparison.Ordinal))
+            {
+                bundle[Html] = html;
+            }
         }
 
         bundle[PlainText] = value.ToDisplayString(PlainText);

@@ -29,6 +29,7 @@ internal static class ScriptEnvironment
             ScriptMetadataResolver.Default.WithBaseDirectory(Environment.CurrentDirectory));
         return ScriptOptions.Default
             .WithLanguageVersion(LanguageVersion.Latest)
+            .WithReferences(FrameworkReferences())
             .AddReferences(assemblies.Select(WithDocumentation))
             .WithImports(imports)
             .WithMetadataResolver(resolver)
@@ -43,6 +44,41 @@ internal static class ScriptEnvironment
             assembly.Location,
             documentation: File.Exists(xml) ? new XmlDocumentationFile(xml) : null);
     }
+
+    // Cells may use any part of the shared framework, as a project targeting it could; Roslyn reads the
+    // metadata lazily, so referencing all of it costs little. ScriptOptions.Default lacks even System.Linq.
+    private static IEnumerable<MetadataReference> FrameworkReferences()
+    {
+        var folder = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator);
+        return trusted
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && Path.GetDirectoryName(p) == folder)
+            .Select(p => MetadataReference.CreateFromFile(p, documentation: FrameworkDocumentation(p)));
+    }
+
+    // The shared framework ships no XML docs; the targeting pack of the SDK has them next to its reference assemblies.
+    private static DocumentationProvider? FrameworkDocumentation(string implementation)
+    {
+        var xml = Path.Combine(TargetingPackFolder.Value ?? "", Path.ChangeExtension(Path.GetFileName(implementation), ".xml"));
+        return TargetingPackFolder.Value is not null && File.Exists(xml) ? new XmlDocumentationFile(xml) : null;
+    }
+
+    private static readonly Lazy<string?> TargetingPackFolder = new(() =>
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        var packs = Path.Combine(root, "packs", "Microsoft.NETCore.App.Ref");
+        if (!Directory.Exists(packs))
+        {
+            return null;
+        }
+
+        var tfm = $"net{Environment.Version.Major}.{Environment.Version.Minor}";
+        return Directory.GetDirectories(packs)
+            .Select(v => Path.Combine(v, "ref", tfm))
+            .Where(Directory.Exists)
+            .OrderByDescending(p => p, StringComparer.Ordinal)
+            .FirstOrDefault();
+    });
 
     private static IEnumerable<Assembly> OurAssemblies()
     {

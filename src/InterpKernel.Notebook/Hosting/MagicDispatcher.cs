@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using System.CommandLine.Parsing;
 using System.Text;
 
 namespace InterpKernel.Notebook.Hosting;
@@ -109,7 +108,7 @@ public sealed class MagicDispatcher
             throw new ArgumentException($"'{line}' is not a magic command line: magic lines start with {Prefix}.", nameof(line));
         }
 
-        var tokens = CommandLineParser.SplitCommandLine(trimmed[Prefix.Length..]).ToList();
+        var tokens = Tokenize(trimmed[Prefix.Length..]);
         if (tokens.Count == 0)
         {
             throw new MagicCommandException($"'{trimmed}' names no magic command.\n\n{DescribeAll()}");
@@ -131,6 +130,55 @@ public sealed class MagicDispatcher
         }
 
         return magic.Handler(parse, host, cancellationToken);
+    }
+
+    // Splits on whitespace; double quotes group words, a backslash escapes a quote inside them.
+    private static List<string> Tokenize(string line)
+    {
+        var tokens = new List<string>();
+        var current = new StringBuilder();
+        var quoted = false;
+        var any = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '\\' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                current.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+                any = true;
+            }
+            else if (char.IsWhiteSpace(c) && !quoted)
+            {
+                if (any || current.Length > 0)
+                {
+                    tokens.Add(current.ToString());
+                }
+
+                current.Clear();
+                any = false;
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        if (quoted)
+        {
+            throw new MagicCommandException($"'{Prefix}{line}' has an unclosed double quote.");
+        }
+
+        if (any || current.Length > 0)
+        {
+            tokens.Add(current.ToString());
+        }
+
+        return tokens;
     }
 
     private (MagicCommand Magic, Command Grammar) Find(string name)
