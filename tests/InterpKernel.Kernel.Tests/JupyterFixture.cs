@@ -15,10 +15,10 @@ public sealed class JupyterFixture : IDisposable
     public JupyterFixture()
     {
         Prefix = Directory.CreateTempSubdirectory("interp-kernel-jupyter-").FullName;
-        var (code, output) = RunProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "interp-kernel.dll"), "install", "--prefix", Prefix], TimeSpan.FromSeconds(60));
+        var (code, output, error) = RunProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "interp-kernel.dll"), "install", "--prefix", Prefix], TimeSpan.FromSeconds(60));
         if (code != 0)
         {
-            throw new InvalidOperationException($"interp-kernel install failed ({code}): {output}");
+            throw new InvalidOperationException($"interp-kernel install failed ({code}): {output}{error}");
         }
     }
 
@@ -35,11 +35,11 @@ public sealed class JupyterFixture : IDisposable
             ["JUPYTER_RUNTIME_DIR"] = Path.Combine(Prefix, "runtime"),
             ["JUPYTER_PLATFORM_DIRS"] = "1",
         };
-        var (code, output) = RunProcess(Python, [path], timeout, environment);
-        var lastLine = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{') || l.StartsWith('['));
+        var (code, stdout, stderr) = RunProcess(Python, [path], timeout, environment);
+        var lastLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
         if (code != 0 || lastLine is null)
         {
-            throw new InvalidOperationException($"{script} exited with {code}:\n{output}");
+            throw new InvalidOperationException($"{script} exited with {code}:\n{stdout}\n{stderr}");
         }
 
         return JsonNode.Parse(lastLine)!;
@@ -57,7 +57,7 @@ public sealed class JupyterFixture : IDisposable
         }
     }
 
-    private static (int Code, string Output) RunProcess(
+    private static (int Code, string Stdout, string Stderr) RunProcess(
         string file, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
@@ -82,10 +82,10 @@ public sealed class JupyterFixture : IDisposable
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            return (-1, $"timed out after {timeout}\n{stdout.Result}\n{stderr.Result}");
+            return (-1, $"timed out after {timeout}", $"{stdout.Result}\n{stderr.Result}");
         }
 
         process.WaitForExit();
-        return (process.ExitCode, stdout.Result + "\n" + stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }
