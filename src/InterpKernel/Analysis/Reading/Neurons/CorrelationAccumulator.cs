@@ -36,10 +36,10 @@ public sealed class CorrelationAccumulator : IDisposable
             _sumY2 = zeros(yd.shape[1], ScalarType.Float64, xd.device).DetachFromDisposeScope();
             _cross = zeros(xd.shape[1], yd.shape[1], ScalarType.Float64, xd.device).DetachFromDisposeScope();
         }
-        _sumX!.add_(xd.sum(0));
-        _sumX2!.add_(xd.square().sum(0));
-        _sumY!.add_(yd.sum(0));
-        _sumY2!.add_(yd.square().sum(0));
+        _sumX!.add_(xd.sum([0]));
+        _sumX2!.add_(xd.square().sum([0]));
+        _sumY!.add_(yd.sum([0]));
+        _sumY2!.add_(yd.square().sum([0]));
         _cross.addmm_(xd.t(), yd);
         Count += x.shape[0];
     }

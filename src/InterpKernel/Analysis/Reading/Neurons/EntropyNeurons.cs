@@ -45,7 +45,7 @@ public static class EntropyNeurons
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var wOut = model.Blocks[last].Mlp.WOut.to(ScalarType.Float32); // [d_mlp, d_model]
-        var norms = wOut.norm(1).data<float>().ToArray();
+        var norms = wOut.square().sum([1]).sqrt().data<float>().ToArray();
         var fractions = NullSpaceFraction(model.W_U, wOut, nullSpaceDims).data<float>().ToArray();
 
         string postName = HookNames.Of("post", last), residName = HookNames.Of("resid_post", last);
@@ -93,8 +93,8 @@ public static class EntropyNeurons
         var (u, _, _) = linalg.svd(unembed.to(ScalarType.Float32), fullMatrices: false); // singular values descending
         var bottom = u[.., ^nullSpaceDims..];                                          // [d_model, k]
         var w = writes.to(ScalarType.Float32, bottom.device);
-        var inNull = w.matmul(bottom).square().sum(1);
-        return (inNull / w.square().sum(1)).cpu().MoveToOuterDisposeScope();
+        var inNull = w.matmul(bottom).square().sum([1]);
+        return (inNull / w.square().sum([1])).cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>Cosine <c>[d_mlp]</c> of each last-layer neuron's centred direct logit effect with <paramref name="unigram"/> <c>[d_vocab]</c>.</summary>
