@@ -105,6 +105,25 @@ public class NeuronScanTests : IClassFixture<Kjv2lFixture>
     }
 
     [Fact]
+    public void Scans_correlations_and_detectors_leave_no_live_tensors_behind()
+    {
+        var source = TokenSource.FromPrompts(_model, Verses);
+        void All()
+        {
+            ActivationScan.Run(_model, ActivationSite.Neuron(1, 3), source, new ScanOptions { BatchSize = 2 });
+            using (var corr = UniversalNeurons.Correlate(_model, _model, source, batchSize: 2)) { }
+            CorrelatedNeurons.Groups(_model, 0, source, threshold: 0.9);
+            HeadDetectors.Induction(_model, seqLen: 10, batch: 2, seed: 1).Dispose();
+            RepeatedTokens.LossCurve(_model, seqLen: 10, batch: 2, seed: 1);
+            CompositionScores.Compute(_model, CompositionKind.K).Dispose();
+        }
+        All(); // first use may create lasting state (rotary tables, caches)
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        All();
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void A_neurons_direct_logit_effect_is_its_output_row_times_the_unembedding()
     {
         using var scope = NewDisposeScope();

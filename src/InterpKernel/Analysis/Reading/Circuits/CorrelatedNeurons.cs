@@ -54,8 +54,8 @@ public static class CorrelatedNeurons
         if (correlations.dim() != 2 || correlations.shape[0] != correlations.shape[1])
             throw new ArgumentException($"correlations must be square [n, n], but has shape [{string.Join(", ", correlations.shape)}].", nameof(correlations));
         int n = (int)correlations.shape[0];
-        using var cpu = correlations.to(ScalarType.Float32).cpu();
-        var r = cpu.data<float>().ToArray();
+        float[] r;
+        using (NewDisposeScope()) r = correlations.to(ScalarType.Float32).cpu().data<float>().ToArray();
         var parent = Enumerable.Range(0, n).ToArray();
         int Find(int i) { while (parent[i] != i) i = parent[i] = parent[parent[i]]; return i; }
         for (int i = 0; i < n; i++)

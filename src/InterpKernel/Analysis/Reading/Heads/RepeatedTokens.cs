@@ -57,7 +57,7 @@ public static class RepeatedTokens
             for (int i = 0; i < seqLen; i++)
                 flat[b * width + 1 + i] = flat[b * width + 1 + seqLen + i] = draw[i];
         }
-        return tensor(flat, [batch, width], ScalarType.Int64).to(model.Device);
+        return OnDevice.Move(tensor(flat, [batch, width], ScalarType.Int64), model.Device);
     }
 
     /// <summary>The in-context loss curve on freshly generated repeated tokens (see <see cref="Generate"/>).</summary>

@@ -103,7 +103,7 @@ public sealed class TokenSource : IEnumerable<TokenChunk>
         for (int r = 0; r < chunks.Count; r++)
             for (int p = 0; p < chunks[r].Ids.Length; p++)
                 flat[r * width + p] = chunks[r].Ids[p];
-        return tensor(flat, [chunks.Count, width], ScalarType.Int64).to(model.Device);
+        return OnDevice.Move(tensor(flat, [chunks.Count, width], ScalarType.Int64), model.Device);
     }
 
     static IEnumerable<TokenChunk> PromptChunks(HookedTransformer model, Tokenization.ModelTokenizer tok, List<string> prompts, int size)

@@ -45,7 +45,7 @@ public static class UniversalNeurons
             seen += rows.Length;
             if (seen == maxTokens) break;
         }
-        return new NeuronCorrelation(acc.Correlation().cpu(), modelA.Config.DMlp, modelB.Config.DMlp, acc.Count);
+        return new NeuronCorrelation(OnDevice.Move(acc.Correlation(), CPU), modelA.Config.DMlp, modelB.Config.DMlp, acc.Count);
     }
 
     /// <summary>Every neuron of every layer at the chosen flat rows: <c>[rows, n_layers · d_mlp]</c>.</summary>
