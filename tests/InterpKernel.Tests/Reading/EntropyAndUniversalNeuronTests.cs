@@ -122,6 +122,24 @@ public class EntropyAndUniversalNeuronTests : IClassFixture<Kjv2lFixture>
     }
 
     [Fact]
+    public void Neurons_of_the_two_and_four_layer_models_match_better_than_those_of_a_random_model()
+    {
+        using var deeper = HookedTransformer.FromPretrained(TestPaths.Models("kjv-gpt2-4l"));
+        using var random = HookedTransformer.FromConfig(deeper.Config, seed: 3);
+        string verses = Path.Combine(TestPaths.RepoRoot, "data", "text", "genesis.txt");
+        var source = TokenSource.FromTextFile(_model, verses, chunkTokens: 128);
+        using var trained = UniversalNeurons.Correlate(_model, deeper, source, batchSize: 4, maxTokens: 1000);
+        using var chance = UniversalNeurons.Correlate(_model, random, source, batchSize: 4, maxTokens: 1000);
+        Assert.Equal(new long[] { 1024, 2048 }, trained.Correlations.shape);
+        double Mean(NeuronCorrelation c) => c.BestMatches()["correlation"].Cast<float>().Average();
+        double t = Mean(trained), r = Mean(chance);
+        Assert.True(t > r + 0.1, $"mean best-match correlation {t:F3} with kjv-gpt2-4l vs {r:F3} with random weights");
+        var best = trained.BestMatches();
+        Assert.InRange((float)best["correlation"][0]!, 0.5f, 1.0001f);
+        Assert.InRange((int)best["match_layer"][0]!, 0, 3);
+    }
+
+    [Fact]
     public void Neurons_that_fire_together_are_grouped()
     {
         using var scope = NewDisposeScope();
