@@ -171,7 +171,7 @@ public static class ActivationMaximiser
     static Tensor OneHotGradient(HookedTransformer model, MaximisationTarget target, int[] current, int? bos)
     {
         var ids = tensor(current.Select(t => (long)t).ToArray(), ScalarType.Int64, model.Device);
-        var oneHot = zeros(current.Length, model.Config.DVocab, model.Dtype, model.Device).scatter_(1, ids.unsqueeze(1), 1).requires_grad_(true);
+        var oneHot = nn.functional.one_hot(ids, model.Config.DVocab).to(model.Dtype).requires_grad_(true); // [length, d_vocab]
         using (enable_grad())
         {
             var value = ValueWithEmbeddings(model, target, oneHot.matmul(model.W_E), bos);

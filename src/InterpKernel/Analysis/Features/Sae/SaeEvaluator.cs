@@ -57,8 +57,8 @@ public static class SaeEvaluator
                 var recon = acts.matmul(sae.WDec) + sae.BDec;
                 sqErr += (x - recon).pow(2).sum().to(ScalarType.Float64).item<double>();
                 sumSq += x.pow(2).sum().to(ScalarType.Float64).item<double>();
-                var batchSum = x.to(ScalarType.Float64).sum(0);
-                var batchFired = acts.gt(0).any(0);
+                var batchSum = x.to(ScalarType.Float64).sum([0]);
+                var batchFired = acts.gt(0).sum([0]).gt(0);
                 sum = sum is null ? batchSum.DetachFromDisposeScope() : Replace(sum, sum + batchSum);
                 fired = fired is null ? batchFired.DetachFromDisposeScope() : Replace(fired, fired.logical_or(batchFired));
                 l0 += acts.gt(0).sum().to(ScalarType.Float64).item<double>();

@@ -16,7 +16,7 @@ public sealed record SaeTrainingOptions
     /// L1 penalty for ReLU SAEs, on feature activations weighted by decoder norms, with inputs scaled so that their
     /// mean squared norm is d_in.
     /// </summary>
-    public double L1Coefficient { get; init; } = 3.0;
+    public double L1Coefficient { get; init; } = 0.5;
 
     /// <summary>Adam's learning rate.</summary>
     public double LearningRate { get; init; } = 1e-3;
