@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using InterpKernel.Loading;
@@ -76,7 +75,7 @@ public sealed partial class SparseAutoencoder
             ["d_in"] = Config.DIn,
             ["d_sae"] = Config.DSae,
             ["hook_name"] = Config.HookName,
-            ["hook_layer"] = HookNames_LayerOf(Config.HookName),
+            ["hook_layer"] = InterpKernel.HookNames.LayerOf(Config.HookName),
             ["apply_b_dec_to_input"] = Config.ApplyBDecToInput,
             ["dtype"] = W_enc.dtype switch { ScalarType.Float16 => "float16", ScalarType.BFloat16 => "bfloat16", ScalarType.Float64 => "float64", _ => "float32" },
             ["device"] = "cpu",
@@ -86,8 +85,6 @@ public sealed partial class SparseAutoencoder
         if (Config.K is { } k) cfg["k"] = k;
         File.WriteAllText(Path.Combine(folder, ConfigFileName), cfg.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
-
-    static int? HookNames_LayerOf(string hookName) => InterpKernel.HookNames.LayerOf(hookName);
 
     static string ArchitectureName(SaeArchitecture a) => a switch
     {
@@ -148,6 +145,4 @@ public sealed partial class SparseAutoencoder
             throw new InvalidDataException($"{path}: {e.Message}", e);
         }
     }
-
-    internal static string Format(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 }
