@@ -76,20 +76,23 @@ public class ActivationPatchingTests(AbrahamPrompts p) : IClassFixture<AbrahamPr
     [Fact]
     public void Every_sweep_has_its_documented_shape_and_reports_progress()
     {
-        long pos = p.Clean.shape[1];
+        // A short pair keeps the eleven sweeps fast.
+        using var clean = p.Model.ToTokens("And Abraham said unto");
+        using var corrupt = p.Model.ToTokens("And Jacob said unto");
+        long pos = clean.shape[1];
         var reports = new List<PatchingProgress>();
         var progress = new SynchronousProgress<PatchingProgress>(reports.Add);
-        using (var t = ActivationPatching.ResidMid(p.Model, p.Clean, p.Corrupt, p.Metric, progress: progress)) Assert.Equal(new[] { 2L, pos }, t.shape);
+        using (var t = ActivationPatching.ResidMid(p.Model, clean, corrupt, p.Metric, progress: progress)) Assert.Equal(new[] { 2L, pos }, t.shape);
         Assert.Equal(new PatchingProgress((int)(2 * pos), (int)(2 * pos)), reports[^1]);
         Assert.True(reports.Count >= 2);
-        using (var t = ActivationPatching.ResidPost(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos }, t.shape);
-        using (var t = ActivationPatching.AttnOut(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos }, t.shape);
-        using (var t = ActivationPatching.MlpOut(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos }, t.shape);
-        using (var t = ActivationPatching.HeadOutByPos(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos, 8L }, t.shape);
-        using (var t = ActivationPatching.HeadQ(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
-        using (var t = ActivationPatching.HeadK(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
-        using (var t = ActivationPatching.HeadV(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
-        using (var t = ActivationPatching.HeadPattern(p.Model, p.Clean, p.Corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
+        using (var t = ActivationPatching.ResidPost(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos }, t.shape);
+        using (var t = ActivationPatching.AttnOut(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos }, t.shape);
+        using (var t = ActivationPatching.MlpOut(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos }, t.shape);
+        using (var t = ActivationPatching.HeadOutByPos(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, pos, 8L }, t.shape);
+        using (var t = ActivationPatching.HeadQ(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
+        using (var t = ActivationPatching.HeadK(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
+        using (var t = ActivationPatching.HeadV(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
+        using (var t = ActivationPatching.HeadPattern(p.Model, clean, corrupt, p.Metric)) Assert.Equal(new[] { 2L, 8L }, t.shape);
     }
 
     [Fact]
@@ -101,10 +104,15 @@ public class ActivationPatchingTests(AbrahamPrompts p) : IClassFixture<AbrahamPr
         Assert.Equal("2:  Abraham", result.ColumnLabels[2]);
         Assert.Equal("logit diff", result.Metric);
         Assert.Equal(new[] { 2L, p.Clean.shape[1] }, result.Values.shape);
-        using var byPos = ActivationPatching.Sweep(p.Model, p.Clean, p.Corrupt, p.Metric, PatchTarget.HeadOutByPos);
+        using var clean = p.Model.ToTokens("And Abraham said unto");
+        using var corrupt = p.Model.ToTokens("And Jacob said unto");
+        using var byPos = ActivationPatching.Sweep(p.Model, clean, corrupt, p.Metric, PatchTarget.HeadOutByPos);
         Assert.Equal(16, byPos.RowLabels.Length);
         Assert.Equal("L1H7", byPos.RowLabels[^1]);
-        Assert.Equal(new[] { 16L, p.Clean.shape[1] }, byPos.Values.shape);
+        Assert.Equal(new[] { "0: <|endoftext|>", "1: And", "2:  Abraham", "3:  said", "4:  unto" }, byPos.ColumnLabels);
+        Assert.Equal(new[] { 16L, 5L }, byPos.Values.shape);
+        using var plain = ActivationPatching.HeadOutByPos(p.Model, clean, corrupt, p.Metric); // [layer, pos, head]
+        Assert.Equal(plain[1, 3, 7].item<float>(), byPos.Values[15, 3].item<float>());
     }
 
     [Fact]

@@ -53,11 +53,12 @@ internal static class PatchRunner
         progress?.Report(new PatchingProgress(done, patches.Count));
 
         int chunk = options.ChunkSize ?? ChunkFromBudget(model, batch, corrupt.shape[1], options.MemoryBudgetBytes);
-        var sorted = pending.OrderBy(p => p.Start).ToList();
-        for (int c = 0; c < sorted.Count; c += chunk)
+        // Chunks never mix start blocks, so no row recomputes blocks its patch cannot change.
+        var chunks = pending.GroupBy(p => p.Start).OrderBy(g => g.Key)
+            .SelectMany(g => g.Chunk(chunk)).Select(c => c.ToList()).ToList();
+        foreach (var group in chunks)
         {
             using var chunkScope = NewDisposeScope();
-            var group = sorted.GetRange(c, Math.Min(chunk, sorted.Count - c));
             int k = group.Count;
             var hooks = group.Select((g, row) => (Row: row, Patch: patches[g.Patch]))
                 .GroupBy(x => x.Patch.HookName)
