@@ -1,6 +1,6 @@
 // Patching speed: batched sweeps against one forward pass per patch (the TransformerLens way), and attribution
 // patching against the full sweeps. Prints a markdown section to stdout; progress goes to stderr.
-// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Patching [-- --device cuda] [-- --quick]
+// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Patching -- [--device cuda] [--threads N] [--quick]
 using System.Diagnostics;
 using System.Globalization;
 using InterpKernel;
@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 string device = args.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault() ?? "cpu";
 bool quick = args.Contains("--quick");
+if (args.SkipWhile(a => a != "--threads").Skip(1).FirstOrDefault() is { } threads) set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
 string root = FindRoot();
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
@@ -25,7 +26,7 @@ var gpt2Config = new TransformerConfig
 };
 using var gpt2 = HookedTransformer.FromConfig(gpt2Config, seed: 0, device: device);
 
-Console.WriteLine($"## Patching ({device}, {Environment.ProcessorCount} cores, prompt of {clean.shape[1]} tokens)");
+Console.WriteLine($"## Patching ({device}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads, prompt of {clean.shape[1]} tokens)");
 Console.WriteLine();
 Console.WriteLine("Clean `" + CleanText + "`, corrupted by swapping the first ` Abraham` for ` Jacob`; metric logit(` Isaac`) − logit(` Jacob`).");
 Console.WriteLine("\"one forward per patch\" is `PatchingOptions.OneForwardPerPatch`; \"batched, nothing skipped\" stacks patches along the batch only;");

@@ -33,6 +33,7 @@ public sealed class AttributionPatchingResult : IDisposable
     /// <summary>
     /// The estimated change of the metric per element of the activation at <paramref name="hookName"/>, summed over
     /// the batch: the activation's shape without its batch dimension. Sum any set of elements to estimate patching them together.
+    /// The tensor belongs to this result: do not dispose it.
     /// </summary>
     public Tensor Elementwise(string hookName)
     {
