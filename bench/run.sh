@@ -54,8 +54,10 @@ for project in "$here"/*/*.csproj; do
   [[ -e "$project" ]] || continue
   name="$(basename "$project" .csproj)"
   log "building $name"
-  if ! dotnet build "$project" -c Release -v quiet -nologo >"$work/$name.build.log" 2>&1; then
-    failed_section "$name (build)" "$?" "$work/$name.build.log"
+  dotnet build "$project" -c Release -v quiet -nologo >"$work/$name.build.log" 2>&1
+  code=$?
+  if [[ "$code" != 0 ]]; then
+    failed_section "$name (build)" "$code" "$work/$name.build.log"
     continue
   fi
   log "running $name"

@@ -30,8 +30,8 @@ var report = new CoreReport(threads, Baseline.Read(Environment.GetEnvironmentVar
 (string Case, int Batch, int Runs)[] plan =
 [
     ("gemm", 0, 10),
-    ("forward", 1, 9), ("run-with-cache", 1, 9), ("generate-kv", 1, 3), ("generate-full", 1, 3),
-    ("forward", 8, 5), ("run-with-cache", 8, 5), ("generate-kv", 8, 3), ("generate-full", 8, 1),
+    ("forward", 1, 7), ("run-with-cache", 1, 7), ("generate-kv", 1, 3), ("generate-full", 1, 2),
+    ("forward", 8, 3), ("run-with-cache", 8, 3), ("generate-kv", 8, 2), ("generate-full", 8, 1),
 ];
 foreach (var (name, batch, runs) in plan)
 {
