@@ -17,6 +17,7 @@ quick=()
 export BENCH_THREADS="${BENCH_THREADS:-$(nproc)}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 body="$work/body.md"
@@ -103,7 +104,7 @@ pytorch="$("$python" -c 'import torch; print(torch.__version__)' 2>/dev/null || 
   echo "| cores | $(nproc) (benches use $BENCH_THREADS threads) |"
   echo "| RAM | $ram |"
   echo "| OS | $os, Linux $(uname -r) |"
-  echo "| load average at the end | $(cut -d' ' -f1-3 /proc/loadavg) |"
+  echo "| load average (1, 5, 15 min) at the start / end | $load_at_start / $(cut -d' ' -f1-3 /proc/loadavg) |"
   echo "| .NET SDK | $dotnet_version |"
   echo "| TorchSharp | $torchsharp (libtorch ${libtorch:-unknown}, TorchSharp-cpu) |"
   echo "| PyTorch (baseline) | $pytorch ($python) |"
@@ -111,6 +112,12 @@ pytorch="$("$python" -c 'import torch; print(torch.__version__)' 2>/dev/null || 
   echo "The machine is shared: other processes' load makes single timings noisy, which is why every case reports a"
   echo "median and ratios that are targets are measured in one process with both sides alternating."
   echo
+  if awk -v cores="$(nproc)" '{ exit !($2 > cores) }' /proc/loadavg; then
+    echo "**Warning:** the 5-minute load average ($(cut -d' ' -f2 /proc/loadavg)) exceeded the $(nproc) cores while the benches ran, so"
+    echo "other processes competed for the CPU: threads of an OpenMP parallel region wait for each other at every operator,"
+    echo "which inflates times by several × and unevenly. Re-run on a quiet machine before drawing conclusions."
+    echo
+  fi
   cat "$body"
 } >"$work/RESULTS.md"
 mv "$work/RESULTS.md" "$here/RESULTS.md"
