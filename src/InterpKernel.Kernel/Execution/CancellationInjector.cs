@@ -1,0 +1,122 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace InterpKernel.Kernel.Execution;
+
+/// <summary>
+/// Rewrites a cell so that every loop body and every method or block-bodied lambda starts with a
+/// cancellation check. .NET cannot abort a thread, so this is what lets an interrupt stop
+/// <c>while (true) { }</c>. The checks are inserted without line breaks, so line numbers stay those of the cell.
+/// </summary>
+internal sealed class CancellationInjector : CSharpSyntaxRewriter
+{
+    private static readonly StatementSyntax GlobalsCheck =
+        SyntaxFactory.ParseStatement("__ik_token.ThrowIfCancellationRequested();");
+
+    // Classes declared in a cell cannot see the globals object, so their code reads the static token.
+    private static readonly StatementSyntax StaticCheck = SyntaxFactory.ParseStatement(
+        "global::InterpKernel.Kernel.Execution.ScriptCancellation.Current.ThrowIfCancellationRequested();");
+
+    private int _typeDepth;
+
+    /// <summary>True when the tree has anything the rewriter would change.</summary>
+    public static bool IsNeeded(SyntaxNode root) => root.DescendantNodes().Any(n => n is
+        ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+        or BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax
+        or AccessorDeclarationSyntax);
+
+    private StatementSyntax Check => _typeDepth > 0 ? StaticCheck : GlobalsCheck;
+
+    public override SyntaxNode? VisitClassDeclaration(ClassDeclarationSyntax node) => InType(() => base.VisitClassDeclaration(node));
+
+    public override SyntaxNode? VisitStructDeclaration(StructDeclarationSyntax node) => InType(() => base.VisitStructDeclaration(node));
+
+    public override SyntaxNode? VisitRecordDeclaration(RecordDeclarationSyntax node) => InType(() => base.VisitRecordDeclaration(node));
+
+    public override SyntaxNode? VisitInterfaceDeclaration(InterfaceDeclarationSyntax node) => InType(() => base.VisitInterfaceDeclaration(node));
+
+    public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node)
+    {
+        var visited = (WhileStatementSyntax)base.VisitWhileStatement(node)!;
+        return visited.WithStatement(Inject(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitDoStatement(DoStatementSyntax node)
+    {
+        var visited = (DoStatementSyntax)base.VisitDoStatement(node)!;
+        return visited.WithStatement(Inject(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForStatement(ForStatementSyntax node)
+    {
+        var visited = (ForStatementSyntax)base.VisitForStatement(node)!;
+        return visited.WithStatement(Inject(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitForEachStatement(ForEachStatementSyntax node)
+    {
+        var visited = (ForEachStatementSyntax)base.VisitForEachStatement(node)!;
+        return visited.WithStatement(Inject(visited.Statement));
+    }
+
+    public override SyntaxNode? VisitMethodDeclaration(MethodDeclarationSyntax node)
+    {
+        var visited = (MethodDeclarationSyntax)base.VisitMethodDeclaration(node)!;
+        return visited.Body is null ? visited : visited.WithBody(InjectBlock(visited.Body));
+    }
+
+    public override SyntaxNode? VisitConstructorDeclaration(ConstructorDeclarationSyntax node)
+    {
+        var visited = (ConstructorDeclarationSyntax)base.VisitConstructorDeclaration(node)!;
+        return visited.Body is null ? visited : visited.WithBody(InjectBlock(visited.Body));
+    }
+
+    public override SyntaxNode? VisitAccessorDeclaration(AccessorDeclarationSyntax node)
+    {
+        var visited = (AccessorDeclarationSyntax)base.VisitAccessorDeclaration(node)!;
+        return visited.Body is null ? visited : visited.WithBody(InjectBlock(visited.Body));
+    }
+
+    public override SyntaxNode? VisitLocalFunctionStatement(LocalFunctionStatementSyntax node)
+    {
+        var visited = (LocalFunctionStatementSyntax)base.VisitLocalFunctionStatement(node)!;
+        return visited.Body is null ? visited : visited.WithBody(InjectBlock(visited.Body));
+    }
+
+    public override SyntaxNode? VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
+    {
+        var visited = (ParenthesizedLambdaExpressionSyntax)base.VisitParenthesizedLambdaExpression(node)!;
+        return visited.Block is null ? visited : visited.WithBlock(InjectBlock(visited.Block));
+    }
+
+    public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
+    {
+        var visited = (SimpleLambdaExpressionSyntax)base.VisitSimpleLambdaExpression(node)!;
+        return visited.Block is null ? visited : visited.WithBlock(InjectBlock(visited.Block));
+    }
+
+    public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)
+    {
+        var visited = (AnonymousMethodExpressionSyntax)base.VisitAnonymousMethodExpression(node)!;
+        return visited.WithBlock(InjectBlock(visited.Block));
+    }
+
+    private SyntaxNode? InType(Func<SyntaxNode?> visit)
+    {
+        _typeDepth++;
+        try
+        {
+            return visit();
+        }
+        finally
+        {
+            _typeDepth--;
+        }
+    }
+
+    private BlockSyntax InjectBlock(BlockSyntax block) => block.WithStatements(block.Statements.Insert(0, Check));
+
+    private StatementSyntax Inject(StatementSyntax body) =>
+        body is BlockSyntax block ? InjectBlock(block) : SyntaxFactory.Block(Check, body);
+}

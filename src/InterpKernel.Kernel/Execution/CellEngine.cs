@@ -1,0 +1,217 @@
+using System.Runtime.ExceptionServices;
+using InterpKernel.Notebook.Hosting;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace InterpKernel.Kernel.Execution;
+
+/// <summary>
+/// Runs notebook cells as a chain of Roslyn script submissions, so that each cell sees what the earlier
+/// ones declared. Shared by the Jupyter kernel and the headless runner. One cell runs at a time, on its
+/// own thread, and <see cref="Interrupt"/> stops it.
+/// </summary>
+public sealed partial class CellEngine : IDisposable
+{
+    /// <summary>How long an interrupted cell may take to stop before the engine gives up waiting for it.</summary>
+    public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(2);
+
+    private readonly KernelHost _host;
+    private readonly ScriptGlobals _globals;
+    private readonly SemaphoreSlim _oneCellAtATime = new(1, 1);
+    private readonly Task _ready;
+    private ScriptOptions _options;
+    private ScriptState<object>? _state;
+    private CancellationTokenSource? _running;
+
+    /// <summary>Creates an engine and starts warming up the compiler in the background.</summary>
+    public CellEngine()
+    {
+        _host = new KernelHost(this);
+        _globals = new ScriptGlobals(_host);
+        _options = ScriptEnvironment.CreateOptions();
+        _ready = Task.Run(WarmUpAsync);
+    }
+
+    /// <summary>The host that magic commands and extensions talk to.</summary>
+    public KernelHost Host => _host;
+
+    /// <summary>Completes when the first (empty) submission has compiled and run.</summary>
+    public Task Ready => _ready;
+
+    /// <summary>Runs one cell: its magic lines through the dispatcher, its C# through Roslyn.</summary>
+    /// <param name="cell">The cell source.</param>
+    /// <param name="sink">Receives streams, displays, the result and the error.</param>
+    /// <param name="cancellationToken">Cancels the cell, like <see cref="Interrupt"/>.</param>
+    /// <returns>Whether the cell succeeded; a failure is also sent to <paramref name="sink"/>.</returns>
+    public async Task<CellOutcome> ExecuteAsync(string cell, IExecutionSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(sink);
+        await _ready.ConfigureAwait(false);
+        await _oneCellAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var output = new StreamingWriter(sink, "stdout");
+        var error = new StreamingWriter(sink, "stderr");
+        var context = new CellContext(sink, output, error, cts.Token);
+        CellError? failure = null;
+        try
+        {
+            Volatile.Write(ref _running, cts);
+            _host.Enter(context);
+            ScriptCancellation.Current = cts.Token;
+            using (ConsoleRouter.Route(output, error))
+            {
+                failure = await RunSegmentsAsync(cell, context).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _running, null);
+            _host.Exit();
+            ScriptCancellation.Current = CancellationToken.None;
+            output.Dispose();
+            error.Dispose();
+            _oneCellAtATime.Release();
+        }
+
+        if (failure is not null)
+        {
+            sink.Error(failure);
+        }
+
+        return new CellOutcome(failure);
+    }
+
+    /// <summary>Cancels the running cell, if any. Loops and methods in cells check for it.</summary>
+    public void Interrupt() => Volatile.Read(ref _running)?.Cancel();
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Interrupt();
+        _oneCellAtATime.Dispose();
+    }
+
+    internal void BindVariable(string name, object? value)
+    {
+        var type = value is null ? typeof(object) : CSharpTypeName.Nameable(value.GetType());
+        _options = _options.AddReferences(CSharpTypeName.Assemblies(type).Distinct()
+            .Where(a => !a.IsDynamic && a.Location.Length > 0).Select(ScriptEnvironment.WithDocumentation));
+        var code = $"var {name} = ({CSharpTypeName.Of(type)})__ik_vars[\"{name}\"];";
+        var state = _state ?? throw new InvalidOperationException("The engine has not started yet: wait for Ready.");
+        _state = state.ContinueWithAsync(code, _options).GetAwaiter().GetResult();
+    }
+
+    internal bool TryGetVariable(string name, out object? value)
+    {
+        var variable = _state?.GetVariable(name);
+        value = variable?.Value;
+        return variable is not null;
+    }
+
+    private async Task WarmUpAsync()
+    {
+        _state = await CSharpScript.RunAsync("", _options, _globals, typeof(ScriptGlobals)).ConfigureAwait(false);
+        // Compiling and running one throw-away submission JITs the whole Roslyn pipeline before the first real cell.
+        await _state.ContinueWithAsync("1 + 1", _options).ConfigureAwait(false);
+        _ = DisplayFormatter.ToBundle(2);
+        _ = DisplayFormatter.ToBundle(new[] { 1 });
+        NotebookExtension.Load(_host);
+    }
+
+    private async Task<CellError?> RunSegmentsAsync(string cell, CellContext context)
+    {
+        var segments = CellSplitter.Split(cell);
+        try
+        {
+            for (var i = 0; i < segments.Count; i++)
+            {
+                var segment = segments[i];
+                if (segment.IsMagic)
+                {
+                    await _host.Magics.InvokeAsync(segment.Text, _host, context.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                var (hasValue, value) = await RunCodeAsync(segment, context.Token).ConfigureAwait(false);
+                if (hasValue && i == segments.Count - 1)
+                {
+                    context.Out.Flush();
+                    context.Error.Flush();
+                    context.Sink.Result(DisplayFormatter.ToBundle(value));
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e)
+        {
+            return CellErrors.From(e, context.Token);
+        }
+    }
+
+    private async Task<(bool HasValue, object? Value)> RunCodeAsync(CellSegment segment, CancellationToken token)
+    {
+        var state = _state!;
+        // Leading newlines keep diagnostics' line numbers those of the whole cell.
+        var code = new string('\n', segment.FirstLine) + segment.Text;
+        var script = state.Script.ContinueWith(code, _options);
+        var errors = script.Compile(token).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0)
+        {
+            throw new CellCompilationException(errors);
+        }
+
+        var compilation = script.GetCompilation();
+        var tree = compilation.SyntaxTrees.Last();
+        var root = tree.GetRoot(token);
+        var hasValue = EndsWithValue(compilation.GetSemanticModel(tree), root);
+        if (CancellationInjector.IsNeeded(root))
+        {
+            script = state.Script.ContinueWith(new CancellationInjector().Visit(root).ToFullString(), _options);
+        }
+
+        var run = Task.Factory.StartNew(
+            () => script.RunFromAsync(state, _ => true, token),
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default).Unwrap();
+        await WaitOrAbandonAsync(run, token).ConfigureAwait(false);
+        var next = await run.ConfigureAwait(false);
+        _state = next;
+        if (next.Exception is not null)
+        {
+            ExceptionDispatchInfo.Throw(next.Exception);
+        }
+
+        return (hasValue, next.ReturnValue);
+    }
+
+    // A submission has a value when its last statement is an expression without a semicolon that is not void.
+    private static bool EndsWithValue(SemanticModel model, SyntaxNode root) =>
+        root is CompilationUnitSyntax { Members: [.., GlobalStatementSyntax { Statement: ExpressionStatementSyntax last }] }
+        && last.SemicolonToken.IsMissing
+        && model.GetTypeInfo(last.Expression).Type is { SpecialType: not SpecialType.System_Void };
+
+    private static async Task WaitOrAbandonAsync(Task run, CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (token.Register(() => cancelled.TrySetResult()))
+        {
+            if (await Task.WhenAny(run, cancelled.Task).ConfigureAwait(false) == run)
+            {
+                return;
+            }
+        }
+
+        if (await Task.WhenAny(run, Task.Delay(InterruptGrace, CancellationToken.None)).ConfigureAwait(false) != run)
+        {
+            // The code ignores cancellation (a blocking native call, say); its thread keeps running, the
+            // notebook state stays that of the previous cell, and the kernel answers again.
+            throw new OperationCanceledException(
+                $"The cell did not stop within {InterruptGrace.TotalSeconds:0} s of the interrupt; it was abandoned and its variables are lost.", token);
+        }
+    }
+}

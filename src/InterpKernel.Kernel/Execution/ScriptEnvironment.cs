@@ -1,0 +1,116 @@
+using System.Reflection;
+using InterpKernel.Notebook.Hosting;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Scripting;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace InterpKernel.Kernel.Execution;
+
+/// <summary>
+/// The references and usings every notebook starts with: the BCL basics, TorchSharp with
+/// <c>using static TorchSharp.torch</c>, and every InterpKernel namespace that has public types.
+/// </summary>
+internal static class ScriptEnvironment
+{
+    private static readonly string[] BaseImports =
+    [
+        "System", "System.Collections.Generic", "System.Linq", "System.Threading.Tasks", "TorchSharp",
+        // A type name among the imports is a static import.
+        "TorchSharp.torch",
+    ];
+
+    public static ScriptOptions CreateOptions()
+    {
+        var assemblies = OurAssemblies().ToList();
+        var imports = BaseImports.Concat(InterpKernelNamespaces(assemblies)).Distinct().ToArray();
+        var resolver = new NuGetMetadataResolver(
+            ScriptMetadataResolver.Default.WithBaseDirectory(Environment.CurrentDirectory));
+        return ScriptOptions.Default
+            .WithLanguageVersion(LanguageVersion.Latest)
+            .WithReferences(FrameworkReferences())
+            .AddReferences(assemblies.Select(WithDocumentation))
+            .WithImports(imports)
+            .WithMetadataResolver(resolver)
+            .WithSourceResolver(new SourceFileResolver([], Environment.CurrentDirectory));
+    }
+
+    /// <summary>A reference that carries the XML documentation file next to the assembly, when there is one.</summary>
+    public static MetadataReference WithDocumentation(Assembly assembly)
+    {
+        var xml = Path.ChangeExtension(assembly.Location, ".xml");
+        return MetadataReference.CreateFromFile(
+            assembly.Location,
+            documentation: File.Exists(xml) ? new XmlDocumentationFile(xml) : null);
+    }
+
+    // Cells may use any part of the shared framework, as a project targeting it could; Roslyn reads the
+    // metadata lazily, so referencing all of it costs little. ScriptOptions.Default lacks even System.Linq.
+    private static IEnumerable<MetadataReference> FrameworkReferences()
+    {
+        var folder = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+        var trusted = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator);
+        return trusted
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) && Path.GetDirectoryName(p) == folder)
+            .Select(p => MetadataReference.CreateFromFile(p, documentation: FrameworkDocumentation(p)));
+    }
+
+    // The shared framework ships no XML docs; the targeting pack of the SDK has them next to its reference assemblies.
+    private static DocumentationProvider? FrameworkDocumentation(string implementation)
+    {
+        var xml = Path.Combine(TargetingPackFolder.Value ?? "", Path.ChangeExtension(Path.GetFileName(implementation), ".xml"));
+        return TargetingPackFolder.Value is not null && File.Exists(xml) ? new XmlDocumentationFile(xml) : null;
+    }
+
+    private static readonly Lazy<string?> TargetingPackFolder = new(() =>
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", ".."));
+        var packs = Path.Combine(root, "packs", "Microsoft.NETCore.App.Ref");
+        if (!Directory.Exists(packs))
+        {
+            return null;
+        }
+
+        var tfm = $"net{Environment.Version.Major}.{Environment.Version.Minor}";
+        return Directory.GetDirectories(packs)
+            .Select(v => Path.Combine(v, "ref", tfm))
+            .Where(Directory.Exists)
+            .OrderByDescending(p => p, StringComparer.Ordinal)
+            .FirstOrDefault();
+    });
+
+    private static IEnumerable<Assembly> OurAssemblies()
+    {
+        yield return typeof(IKernelHost).Assembly;
+        yield return typeof(TorchSharp.torch).Assembly;
+        yield return typeof(Formatter).Assembly;
+        yield return typeof(ScriptGlobals).Assembly;
+        var core = TryLoad("InterpKernel");
+        if (core is not null)
+        {
+            yield return core;
+        }
+    }
+
+    private static IEnumerable<string> InterpKernelNamespaces(IEnumerable<Assembly> assemblies) =>
+        assemblies
+            .Where(a => a.GetName().Name is "InterpKernel" or "InterpKernel.Notebook")
+            .SelectMany(a => a.GetExportedTypes())
+            .Select(t => t.Namespace)
+            .OfType<string>()
+            .Where(n => n == "InterpKernel" || n.StartsWith("InterpKernel.", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal);
+
+    private static Assembly? TryLoad(string name)
+    {
+        try
+        {
+            return Assembly.Load(name);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using InterpKernel.Kernel.Protocol;
+using InterpKernel.Kernel.Transport;
+
+namespace InterpKernel.Kernel.Handlers;
+
+/// <summary>One request being served: the message, the channel it came on, and how to answer.</summary>
+public sealed class RequestContext
+{
+    private readonly Action<Channel, JupyterMessage> _send;
+
+    /// <summary>Creates a context.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="channel">The channel it arrived on; replies go back there.</param>
+    /// <param name="session">The kernel's session id, put in every header it sends.</param>
+    /// <param name="send">Sends a message on a channel.</param>
+    public RequestContext(JupyterMessage request, Channel channel, string session, Action<Channel, JupyterMessage> send)
+    {
+        Request = request;
+        Channel = channel;
+        Session = session;
+        _send = send;
+    }
+
+    /// <summary>The request.</summary>
+    public JupyterMessage Request { get; }
+
+    /// <summary>The channel the request arrived on.</summary>
+    public Channel Channel { get; }
+
+    /// <summary>The kernel's session id.</summary>
+    public string Session { get; }
+
+    /// <summary>True once a reply was sent.</summary>
+    public bool Replied { get; private set; }
+
+    /// <summary>Sends the reply to the requester.</summary>
+    /// <param name="messageType">The reply type, for example <c>execute_reply</c>.</param>
+    /// <param name="content">The reply content.</param>
+    public void Reply(string messageType, JsonObject content)
+    {
+        Replied = true;
+        _send(Channel, JupyterMessage.Create(messageType, content, Session, Request, Request.Identities));
+    }
+
+    /// <summary>Broadcasts a message on iopub with the request as parent.</summary>
+    /// <param name="messageType">The message type, for example <c>stream</c>.</param>
+    /// <param name="content">The content.</param>
+    public void Publish(string messageType, JsonObject content) =>
+        _send(Channel.IOPub, JupyterMessage.Create(messageType, content, Session, Request));
+}

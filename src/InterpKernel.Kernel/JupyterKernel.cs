@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using InterpKernel.Kernel.Execution;
+using InterpKernel.Kernel.Handlers;
+using InterpKernel.Kernel.Protocol;
+using InterpKernel.Kernel.Transport;
+
+namespace InterpKernel.Kernel;
+
+/// <summary>
+/// The Jupyter kernel: transport, message codec, handler table and cell engine wired together. Shell
+/// requests are served one after another on one worker thread, control requests on another, so an interrupt
+/// or a shutdown is answered while a cell runs.
+/// </summary>
+public sealed class JupyterKernel : IDisposable
+{
+    private readonly string _session = Guid.NewGuid().ToString();
+    private readonly CellEngine _engine = new();
+    private readonly KernelTransport _transport;
+    private readonly MessageDispatcher _dispatcher;
+    private readonly BlockingCollection<(Channel Channel, JupyterMessage Message)> _shellQueue = new();
+    private readonly BlockingCollection<(Channel Channel, JupyterMessage Message)> _controlQueue = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Binds the sockets of a connection file.</summary>
+    /// <param name="connection">The connection info Jupyter wrote.</param>
+    public JupyterKernel(ConnectionInfo connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _dispatcher = new MessageDispatcher(
+        [
+            new KernelInfoHandler(), new ExecuteHandler(_engine), new IsCompleteHandler(), new CompleteHandler(_engine),
+            new InspectHandler(_engine), new InterruptHandler(_engine), new ShutdownHandler(Stop), new CommInfoHandler(),
+            new HistoryHandler(),
+        ]);
+        _transport = new KernelTransport(connection, new WireCodec(new MessageSigner(connection.Key)), Enqueue);
+    }
+
+    /// <summary>Serves requests until a shutdown request arrives.</summary>
+    public void Run()
+    {
+        var shell = StartWorker(_shellQueue, "shell");
+        var control = StartWorker(_controlQueue, "control");
+        _transport.Send(Channel.IOPub, JupyterMessage.Create("status", new JsonObject { ["execution_state"] = "starting" }, _session, null));
+        _transport.Run();
+        _shellQueue.CompleteAdding();
+        _controlQueue.CompleteAdding();
+        control.Join(TimeSpan.FromSeconds(1));
+        shell.Join(TimeSpan.FromSeconds(1));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _transport.Dispose();
+        _stopping.Dispose();
+        _shellQueue.Dispose();
+        _controlQueue.Dispose();
+    }
+
+    private void Stop()
+    {
+        _stopping.Cancel();
+        _engine.Interrupt();
+        _transport.Stop();
+    }
+
+    private void Enqueue(Channel channel, JupyterMessage message)
+    {
+        var queue = channel == Channel.Control ? _controlQueue : _shellQueue;
+        if (!queue.IsAddingCompleted)
+        {
+            queue.Add((channel, message));
+        }
+    }
+
+    private Thread StartWorker(BlockingCollection<(Channel Channel, JupyterMessage Message)> queue, string name)
+    {
+        var thread = new Thread(() =>
+        {
+            foreach (var (channel, message) in queue.GetConsumingEnumerable())
+            {
+                try
+                {
+                    _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send)).GetAwaiter().GetResult();
+                }
+                catch (Exception e)
+                {
+                    KernelLog.Write($"Request '{message.MessageType}' on {channel} failed outside its handler: {e}");
+                }
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"interp-kernel {name}",
+        };
+        thread.Start();
+        return thread;
+    }
+}

@@ -1,0 +1,23 @@
+using InterpKernel.Notebook.Magics;
+
+namespace InterpKernel.Notebook.Hosting;
+
+/// <summary>
+/// The entry point a notebook host calls once at startup to add InterpKernel's magic commands.
+/// </summary>
+public static class NotebookExtension
+{
+    /// <summary>Registers the InterpKernel magic commands with the host.</summary>
+    /// <param name="host">The kernel or runner host.</param>
+    /// <example>
+    /// <code>
+    /// NotebookExtension.Load(host);
+    /// await host.Magics.InvokeAsync("#!help", host, CancellationToken.None);
+    /// </code>
+    /// </example>
+    public static void Load(IKernelHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        host.Magics.Register(HelpMagic.Create());
+    }
+}
