@@ -19,5 +19,10 @@ public static class NotebookExtension
     {
         ArgumentNullException.ThrowIfNull(host);
         host.Magics.Register(HelpMagic.Create());
+        host.Magics.Register(ModelMagic.Create());
+        host.Magics.Register(RunMagic.Create());
+        host.Magics.Register(AttentionMagic.Create());
+        host.Magics.Register(LogitLensMagic.Create());
+        host.Magics.Register(HooksMagic.Create());
     }
 }
