@@ -57,7 +57,7 @@ public static class HooksMagic
             new Int32DataFrameColumn("layer", points.Select(p => p.Layer)),
             new Int32DataFrameColumn("hooks attached", points.Select(p => (int?)p.HookCount)));
         host.Out.WriteLine($"{points.Length} hook points, {attached} hook function(s) attached.");
-        foreach (var (description, _) in session.Steering) host.Out.WriteLine($"  steering: {description}");
+        foreach (var description in session.Steering) host.Out.WriteLine($"  steering: {description}");
         host.Display(DataFrameView.From(frame, points.Length));
         return Task.CompletedTask;
     }
