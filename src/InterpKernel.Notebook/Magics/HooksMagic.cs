@@ -7,7 +7,7 @@ namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
 /// <c>#!hooks list|clear</c>: lists the current model's hook points with how many hook functions each holds, or
-/// removes every hook function (<see cref="HookedTransformer.ResetHooks"/>), steering included.
+/// removes every hook function (<see cref="HookedTransformer.ResetHooks"/>), steering and spliced SAEs included.
 /// </summary>
 public static class HooksMagic
 {
@@ -47,6 +47,7 @@ public static class HooksMagic
         if (args.Action == "clear")
         {
             var steering = session.ClearSteering();
+            session.RemoveSae();
             model.ResetHooks();
             host.Out.WriteLine($"Removed {attached} hook function(s) from {pointsWithHooks} hook point(s), {steering} of them steering.");
             return Task.CompletedTask;

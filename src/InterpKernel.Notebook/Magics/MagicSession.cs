@@ -35,6 +35,20 @@ internal sealed class MagicSession
 
     private readonly List<SteeringEntry> _steering = [];
 
+    private (IDisposable Scope, string Hook)? _sae;
+
+    /// <summary>Keeps an SAE spliced into the model until <see cref="RemoveSae"/>.</summary>
+    public void UseSae(IDisposable splice, string hookName) => _sae = (splice, hookName);
+
+    /// <summary>Takes the spliced SAE out; returns its hook name, or null when none was spliced in.</summary>
+    public string? RemoveSae()
+    {
+        if (_sae is not { } sae) return null;
+        sae.Scope.Dispose();
+        _sae = null;
+        return sae.Hook;
+    }
+
     /// <summary>Makes <paramref name="model"/> the current model, bound to <paramref name="variable"/>.</summary>
     public void UseModel(HookedTransformer model, string variable)
     {

@@ -96,7 +96,7 @@ public static partial class ModelMagic
             throw MagicErrors.Usage(host, Name, $"'{device}' is not a device: use cpu, cuda or cuda:N.");
         }
 
-        if (!IdentifierSyntax().IsMatch(variable))
+        if (!MagicNames.IsIdentifier(variable))
         {
             throw MagicErrors.Usage(host, Name, $"'{variable}' is not a valid C# variable name: use letters, digits and underscores, not starting with a digit.");
         }
@@ -156,7 +156,4 @@ public static partial class ModelMagic
 
     [GeneratedRegex(@"^(cpu|cuda(:\d+)?)$")]
     private static partial Regex DeviceSyntax();
-
-    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex IdentifierSyntax();
 }
