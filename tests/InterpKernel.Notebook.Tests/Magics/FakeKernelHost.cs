@@ -16,7 +16,8 @@ internal sealed class FakeKernelHost : IKernelHost
 
     public Dictionary<string, object?> Variables { get; } = new(StringComparer.Ordinal);
 
-    public StringWriter OutText { get; } = new();
+    /// <summary>What the current cell printed.</summary>
+    public StringWriter OutText { get; private set; } = new();
 
     public TextWriter Out => OutText;
 
@@ -36,6 +37,9 @@ internal sealed class FakeKernelHost : IKernelHost
     public void SetVariable(string name, object? value) => Variables[name] = value;
 
     public bool TryGetVariable(string name, out object? value) => Variables.TryGetValue(name, out value);
+
+    /// <summary>Starts a new cell: like the kernel's host, each cell gets its own output writer.</summary>
+    public void NewCell() => OutText = new StringWriter();
 
     /// <summary>Runs one magic line the way the kernel does.</summary>
     public Task Run(string line) => Magics.InvokeAsync(line, this, CancellationToken.None);
