@@ -41,6 +41,7 @@ public sealed class JupyterKernel : IDisposable
     {
         var shell = StartWorker(_shellQueue, "shell");
         var control = StartWorker(_controlQueue, "control");
+        using var parentWatch = WatchParentProcess();
         _transport.Send(Channel.IOPub, JupyterMessage.Create("status", new JsonObject { ["execution_state"] = "starting" }, _session, null));
         _transport.Run();
         _shellQueue.CompleteAdding();
@@ -64,6 +65,35 @@ public sealed class JupyterKernel : IDisposable
         _stopping.Cancel();
         _engine.Interrupt();
         _transport.Stop();
+    }
+
+    // Jupyter passes its process id in JPY_PARENT_PID; a kernel whose front end died (crashed, killed) exits
+    // instead of lingering with its sockets bound.
+    private Timer? WatchParentProcess()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("JPY_PARENT_PID"), out var parentId) || parentId <= 1)
+        {
+            return null;
+        }
+
+        return new Timer(_ =>
+        {
+            try
+            {
+                using var parent = System.Diagnostics.Process.GetProcessById(parentId);
+                if (!parent.HasExited)
+                {
+                    return;
+                }
+            }
+            catch (ArgumentException)
+            {
+                // No process with that id any more.
+            }
+
+            KernelLog.Write($"Parent process {parentId} is gone; shutting down.");
+            Stop();
+        }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     private void Enqueue(Channel channel, JupyterMessage message)

@@ -173,8 +173,10 @@ public sealed partial class CellEngine : IDisposable
             script = state.Script.ContinueWith(new CancellationInjector().Visit(root).ToFullString(), _options);
         }
 
+        // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an
+        // interrupted cell still returns its state and the variables it set before the interrupt survive.
         var run = Task.Factory.StartNew(
-            () => script.RunFromAsync(state, _ => true, token),
+            () => script.RunFromAsync(state, _ => true, CancellationToken.None),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).Unwrap();

@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+
+namespace InterpKernel.Kernel.Tests;
+
+/// <summary>End-to-end: Jupyter's own jupyter_client and nbclient drive the installed kernel.</summary>
+public sealed class JupyterClientTests : IClassFixture<JupyterFixture>
+{
+    private readonly JupyterFixture _jupyter;
+
+    public JupyterClientTests(JupyterFixture jupyter)
+    {
+        _jupyter = jupyter;
+    }
+
+    [Fact]
+    public void Install_writes_kernel_json_and_two_png_logos()
+    {
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(_jupyter.KernelSpecFolder, "kernel.json")))!;
+
+        Assert.Equal("C# (InterpKernel)", (string?)spec["display_name"]);
+        Assert.Equal("csharp", (string?)spec["language"]);
+        Assert.Equal("message", (string?)spec["interrupt_mode"]);
+        var argv = spec["argv"]!.AsArray().Select(a => (string?)a).ToList();
+        Assert.Equal(["-f", "{connection_file}"], argv[^2..]);
+        Assert.EndsWith("interp-kernel.dll", argv[^3]);
+        foreach (var logo in new[] { "logo-32x32.png", "logo-64x64.png" })
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(_jupyter.KernelSpecFolder, logo));
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        }
+    }
+
+    [Fact]
+    public void Jupyter_client_runs_cells_interrupts_and_ignores_forged_messages()
+    {
+        var r = _jupyter.RunScript("kernel_session.py", TimeSpan.FromMinutes(4));
+
+        Assert.Equal("5.3", (string?)r["kernel_info"]!["protocol_version"]);
+        Assert.Equal("interp-kernel", (string?)r["kernel_info"]!["implementation"]);
+        Assert.Equal("csharp", (string?)r["kernel_info"]!["language"]);
+
+        Assert.Equal("ok", Status(r["declare"]));
+        Assert.Equal("42", ResultText(r["state"]));
+        Assert.Equal(2, (int?)r["state"]!["reply"]!["execution_count"]);
+
+        var display = Outputs(r["display"]);
+        Assert.Contains(display, o => (string?)o["type"] == "stream" && (string?)o["content"]!["text"] == "out\n");
+        Assert.Contains(display, o => (string?)o["type"] == "display_data" && (string?)o["content"]!["data"]!["text/html"] == "<b>hi</b>");
+
+        Assert.Equal("error", Status(r["runtime_error"]));
+        Assert.Equal("System.InvalidOperationException", (string?)r["runtime_error"]!["reply"]!["ename"]);
+        Assert.Equal("boom", (string?)r["runtime_error"]!["reply"]!["evalue"]);
+        Assert.Contains(Outputs(r["runtime_error"]), o => (string?)o["type"] == "error");
+
+        Assert.Equal("CompilationError", (string?)r["compile_error"]!["reply"]!["ename"]);
+        Assert.StartsWith("(2,9): error CS0029", (string?)r["compile_error"]!["reply"]!["evalue"]);
+
+        Assert.Equal("error", (string?)r["interrupt"]!["reply"]!["status"]);
+        Assert.Equal("OperationCanceledException", (string?)r["interrupt"]!["reply"]!["ename"]);
+        Assert.True((double)r["interrupt"]!["seconds"]! < 5.0);
+        Assert.Equal("2", ResultText(r["after_interrupt"]));
+
+        Assert.Equal("CompilationError", (string?)r["forged_visible"]!["reply"]!["ename"]);
+        Assert.Contains("CS0103", (string?)r["forged_visible"]!["reply"]!["evalue"]);
+        Assert.Contains("CS0103", (string?)r["unsigned_visible"]!["reply"]!["evalue"]);
+        Assert.Equal("4", ResultText(r["after_forged"]));
+
+        var complete = r["complete"]!;
+        Assert.Contains("Max", complete["matches"]!.AsArray().Select(m => (string?)m));
+        Assert.Equal(5, (int?)complete["cursor_start"]);
+        Assert.Equal(7, (int?)complete["cursor_end"]);
+        Assert.True((bool?)r["inspect"]!["found"]);
+        Assert.Contains("int", (string?)r["inspect"]!["data"]!["text/plain"]);
+        Assert.Equal("incomplete", (string?)r["is_complete"]!["status"]);
+        Assert.Equal("ok", (string?)r["comm_info"]!["status"]);
+        Assert.False((bool?)r["alive_after_shutdown"]);
+    }
+
+    [Fact]
+    public void Nbclient_executes_a_notebook()
+    {
+        var cells = _jupyter.RunScript("nbclient_run.py", TimeSpan.FromMinutes(3)).AsArray();
+
+        Assert.Equal(3, cells.Count);
+        Assert.Equal([1, 2, 3], cells.Select(c => (int?)c!["execution_count"] ?? 0).ToArray());
+        var second = cells[1]!["outputs"]!.AsArray();
+        Assert.Equal("5\n", (string?)second[0]!["text"]);
+        Assert.Equal("hello world", (string?)second[1]!["data"]!["text/plain"]);
+        Assert.Equal("<i>shown</i>", (string?)cells[2]!["outputs"]![0]!["data"]!["text/html"]);
+    }
+
+    private static string? Status(JsonNode? run) => (string?)run!["reply"]!["status"];
+
+    private static List<JsonNode> Outputs(JsonNode? run) => run!["outputs"]!.AsArray().Select(o => o!).ToList();
+
+    private static string? ResultText(JsonNode? run) =>
+        (string?)Outputs(run).Single(o => (string?)o["type"] == "execute_result")["content"]!["data"]!["text/plain"];
+}
