@@ -56,14 +56,20 @@ run.SetAction(async (parse, cancellationToken) =>
 {
     var input = parse.GetValue(notebook)!;
     var document = NotebookFile.Load(input.FullName);
+    var outputFile = parse.GetValue(output);
+    var htmlFile = parse.GetValue(html);
+    // Cells see the notebook's folder as the current directory, as they do under Jupyter.
+    Environment.CurrentDirectory = input.DirectoryName ?? Environment.CurrentDirectory;
     using var engine = new CellEngine();
     var report = await NotebookRunner.RunAsync(document, engine, parse.GetValue(allowErrors), cancellationToken);
-    var outputPath = parse.GetValue(output)?.FullName
+    var outputPath = outputFile?.FullName
         ?? Path.Combine(input.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(input.Name) + ".executed.ipynb");
+    Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
     NotebookFile.Save(document, outputPath);
     Console.WriteLine($"Ran {report.CodeCellsRun} code cells; wrote {outputPath}");
-    if (parse.GetValue(html) is { } htmlFile)
+    if (htmlFile is not null)
     {
+        htmlFile.Directory?.Create();
         File.WriteAllText(htmlFile.FullName, HtmlReport.Render(document, Path.GetFileNameWithoutExtension(input.Name)));
         Console.WriteLine($"Wrote {htmlFile.FullName}");
     }

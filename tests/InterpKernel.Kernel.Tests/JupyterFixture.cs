@@ -26,7 +26,7 @@ public sealed class JupyterFixture : IDisposable
 
     public string KernelSpecFolder => Path.Combine(Prefix, "share", "jupyter", "kernels", "interp-kernel-csharp");
 
-    public JsonNode RunScript(string script, TimeSpan timeout)
+    public JsonNode RunScript(string script, TimeSpan timeout, params string[] arguments)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Jupyter", script);
         var environment = new Dictionary<string, string>
@@ -35,7 +35,7 @@ public sealed class JupyterFixture : IDisposable
             ["JUPYTER_RUNTIME_DIR"] = Path.Combine(Prefix, "runtime"),
             ["JUPYTER_PLATFORM_DIRS"] = "1",
         };
-        var (code, stdout, stderr) = RunProcess(Python, [path], timeout, environment);
+        var (code, stdout, stderr) = RunProcess(Python, [path, .. arguments], timeout, environment);
         var lastLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
         if (code != 0 || lastLine is null)
         {
@@ -57,7 +57,7 @@ public sealed class JupyterFixture : IDisposable
         }
     }
 
-    private static (int Code, string Stdout, string Stderr) RunProcess(
+    internal static (int Code, string Stdout, string Stderr) RunProcess(
         string file, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)

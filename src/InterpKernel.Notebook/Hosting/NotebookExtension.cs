@@ -1,3 +1,4 @@
+using InterpKernel.Notebook.Formatting;
 using InterpKernel.Notebook.Magics;
 
 namespace InterpKernel.Notebook.Hosting;
@@ -7,7 +8,7 @@ namespace InterpKernel.Notebook.Hosting;
 /// </summary>
 public static class NotebookExtension
 {
-    /// <summary>Registers the InterpKernel magic commands with the host.</summary>
+    /// <summary>Registers InterpKernel's formatters (views, tensors, DataFrames) and magic commands with the host.</summary>
     /// <param name="host">The kernel or runner host.</param>
     /// <example>
     /// <code>
@@ -18,6 +19,7 @@ public static class NotebookExtension
     public static void Load(IKernelHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
+        InterpKernelFormatters.Register();
         host.Magics.Register(HelpMagic.Create());
         host.Magics.Register(ModelMagic.Create());
         host.Magics.Register(RunMagic.Create());
