@@ -26,5 +26,7 @@ public static class NotebookExtension
         host.Magics.Register(AttentionMagic.Create());
         host.Magics.Register(LogitLensMagic.Create());
         host.Magics.Register(HooksMagic.Create());
+        host.Magics.Register(HeadsMagic.Create());
+        host.Magics.Register(NeuronsMagic.Create());
     }
 }
