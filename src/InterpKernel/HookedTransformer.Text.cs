@@ -14,7 +14,8 @@ public sealed partial class HookedTransformer
         if (ids.Length > Config.NCtx)
             throw new ArgumentException(
                 $"The prompt has {ids.Length} tokens, longer than the model's context of {Config.NCtx} tokens (n_ctx): shorten it or split it.", nameof(text));
-        return tensor(ids.Select(i => (long)i).ToArray(), ScalarType.Int64, Device).unsqueeze(0);
+        using var flat = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length], ScalarType.Int64);
+        return flat.to(Device, copy: true);
     }
 
     /// <summary>Token ids of several texts, right-padded to the longest with the pad (else EOS) token: <c>[batch, pos]</c>.</summary>
@@ -32,7 +33,8 @@ public sealed partial class HookedTransformer
         for (int b = 0; b < ids.Length; b++)
             for (int p = 0; p < len; p++)
                 flat[b * len + p] = p < ids[b].Length ? ids[b][p] : pad;
-        return tensor(flat, [ids.Length, len], ScalarType.Int64).to(Device);
+        using var batch = tensor(flat, [ids.Length, len], ScalarType.Int64);
+        return batch.to(Device, copy: true);
     }
 
     /// <summary>Each token of <paramref name="text"/> as its own string (<c>["&lt;|endoftext|&gt;", "In", " the"]</c>).</summary>

@@ -20,7 +20,7 @@ public class LifetimeAndGenerationTests(Gpt2Fixture fixture) : IClassFixture<Gpt
     }
 
     [Fact]
-    public void Caching_and_generating_leave_no_live_tensors_behind()
+    public void Tokenising_caching_and_generating_leave_no_live_tensors_behind()
     {
         using var tokens = _model.ToTokens("And God said");
         _model.Generate(tokens, 2).Dispose();
@@ -31,6 +31,8 @@ public class LifetimeAndGenerationTests(Gpt2Fixture fixture) : IClassFixture<Gpt
             logits.Dispose();
             cache.Dispose();
             _model.Generate(tokens, 5, temperature: 1f, seed: i).Dispose();
+            _model.ToTokens("And God said").Dispose();
+            _model.ToTokens(["And God said", "Let there be light"]).Dispose();
         }
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
