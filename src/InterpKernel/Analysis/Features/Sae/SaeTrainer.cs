@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace InterpKernel.Analysis;
+
+/// <summary>
+/// Trains an SAE on one hook of a model from text streamed line by line: top-k, or ReLU with an L1 penalty. Inputs are
+/// scaled by one constant (so their mean squared norm is d_in) while training, and the scale is folded back into the
+/// weights at the end, so the saved SAE reads raw activations. Decoder rows are kept at unit norm.
+/// </summary>
+/// <example>
+/// <code>
+/// var (sae, report) = SaeTrainer.Train(model, "blocks.1.hook_resid_pre", "data/text/genesis.txt",
+///     new SaeTrainingOptions { Steps = 300, K = 16 }, new Progress&lt;SaeTrainingProgress&gt;(p => Console.WriteLine(p)));
+/// Console.WriteLine(report);
+/// </code>
+/// </example>
+public static class SaeTrainer
+{
+    /// <summary>Trains on the lines of <paramref name="textFile"/>, read lazily and re-read from the start if the budget outlasts it.</summary>
+    public static (SparseAutoencoder Sae, SaeTrainingReport Report) Train(HookedTransformer model, string hookName, string textFile,
+        SaeTrainingOptions? options = null, IProgress<SaeTrainingProgress>? progress = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(textFile);
+        if (!File.Exists(textFile)) throw new FileNotFoundException($"No text file at '{Path.GetFullPath(textFile)}' to train the SAE on.", textFile);
+        return Train(model, hookName, () => File.ReadLines(textFile), options, progress);
+    }
+
+    /// <summary>Trains on the lines <paramref name="lines"/> yields each time it is called (once per pass over the text).</summary>
+    public static (SparseAutoencoder Sae, SaeTrainingReport Report) Train(HookedTransformer model, string hookName, Func<IEnumerable<string>> lines,
+        SaeTrainingOptions? options = null, IProgress<SaeTrainingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(lines);
+        var opts = (options ?? new SaeTrainingOptions()).Validate();
+        var tokenizer = TextContexts.RequireTokenizer(model).Tokenizer!;
+        model.GetHookPoint(hookName);
+        var clock = Stopwatch.StartNew();
+
+        IEnumerable<int[]> Contexts()
+        {
+            for (int pass = 0; ; pass++)
+            {
+                int yielded = 0;
+                foreach (var c in TextContexts.FromLines(tokenizer, lines(), opts.ContextLength))
+                {
+                    yielded++;
+                    yield return c;
+                }
+                if (yielded <= opts.EvaluationContexts)
+                    throw new ArgumentException($"The text gives only {yielded} contexts of {opts.ContextLength} tokens; give more text than the {opts.EvaluationContexts} held out for evaluation.", nameof(lines));
+            }
+        }
+        using var stream = Contexts().GetEnumerator();
+        var held = new List<int[]>();
+        while (held.Count < opts.EvaluationContexts && stream.MoveNext()) held.Add(stream.Current);
+
+        bool skipBos = tokenizer.BosTokenId is not null;
+        Tensor NextBuffer()
+        {
+            var contexts = new List<int[]>();
+            while (contexts.Count < opts.BufferContexts && stream.MoveNext()) contexts.Add(stream.Current);
+            return Activations(model, hookName, contexts, opts.ContextLength, skipBos); // [n, d_in] float32
+        }
+
+        SparseAutoencoder? sae = null;
+        Tensor? buffer = null;
+        try
+        {
+            buffer = NextBuffer();
+            long dIn = buffer.shape[1];
+            float scale;
+            using (no_grad()) scale = (float)Math.Sqrt(buffer.pow(2).sum(1).mean().item<float>() / dIn);
+            var config = new SaeConfig(opts.Architecture, (int)dIn, opts.DSae ?? (int)dIn * 8, hookName)
+            {
+                K = opts.Architecture == SaeArchitecture.TopK ? opts.K : null,
+                ModelName = model.SourceFolder is { } f ? Path.GetFileName(f) : null,
+            };
+            sae = SparseAutoencoder.Create(config, opts.Seed, model.Device);
+            using (no_grad()) sae.BDec.copy_(buffer.mean([0]) / scale);
+
+            var parameters = new[] { sae.WEnc, sae.BEnc, sae.WDec, sae.BDec }.Cast<TorchSharp.Modules.Parameter>().ToArray();
+            using var optimizer = optim.Adam(parameters, opts.LearningRate);
+            var rng = new Generator((ulong)opts.Seed + 1);
+            long tokens = 0, offset = 0;
+            var order = randperm(buffer.shape[0], generator: rng);
+            for (int step = 1; step <= opts.Steps; step++)
+            {
+                if (offset + opts.BatchTokens > buffer.shape[0])
+                {
+                    buffer.Dispose();
+                    order.Dispose();
+                    buffer = NextBuffer();
+                    order = randperm(buffer.shape[0], generator: rng);
+                    offset = 0;
+                }
+                using var scope = NewDisposeScope();
+                long take = Math.Min(opts.BatchTokens, buffer.shape[0]);
+                var x = buffer.index_select(0, order.narrow(0, offset, take)).to(sae.WEnc.device) / scale;
+                offset += take;
+                tokens += take;
+                double loss, ev, l0;
+                using (enable_grad())
+                {
+                    optimizer.zero_grad();
+                    var acts = sae.Activate(sae.PreActivation(x));
+                    var recon = acts.matmul(sae.WDec) + sae.BDec;
+                    var err = (recon - x).pow(2).sum(1).mean();
+                    var total = err;
+                    if (opts.Architecture == SaeArchitecture.Standard)
+                        total = total + acts.mul(sae.WDec.norm(1)).sum(1).mean() * opts.L1Coefficient;
+                    total.backward();
+                    optimizer.step();
+                    loss = total.item<float>();
+                    using (no_grad())
+                    {
+                        ev = 1 - err.item<float>() / (x - x.mean([0])).pow(2).sum(1).mean().item<float>();
+                        l0 = acts.gt(0).sum(1).to(ScalarType.Float32).mean().item<float>();
+                    }
+                }
+                using (no_grad()) sae.WDec.div_(sae.WDec.norm(1, keepdim: true).clamp_min(1e-8));
+                if (progress is not null && (step % opts.ProgressEvery == 0 || step == opts.Steps))
+                    progress.Report(new SaeTrainingProgress(step, opts.Steps, tokens, loss, ev, l0, clock.Elapsed));
+            }
+
+            // Fold the input scale into the weights so the SAE reads raw activations.
+            using (no_grad())
+            {
+                sae.WEnc.div_(scale);
+                sae.WDec.mul_(scale);
+                sae.BDec.mul_(scale);
+                foreach (var p in parameters) p.requires_grad = false;
+            }
+            var elapsed = clock.Elapsed;
+            using var heldTokens = tensor(held.SelectMany(c => c.Select(t => (long)t)).ToArray(), [held.Count, opts.ContextLength], ScalarType.Int64);
+            var evaluation = SaeEvaluator.Evaluate(model, sae, heldTokens);
+            var result = (sae, new SaeTrainingReport(opts.Steps, tokens, elapsed, evaluation));
+            sae = null;
+            return result;
+        }
+        finally
+        {
+            buffer?.Dispose();
+            sae?.Dispose();
+        }
+    }
+
+    static Tensor Activations(HookedTransformer model, string hookName, List<int[]> contexts, int length, bool skipBos)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var tokens = tensor(contexts.SelectMany(c => c.Select(t => (long)t)).ToArray(), [contexts.Count, length], ScalarType.Int64);
+        Tensor? captured = null;
+        using (model.Hooks((hookName, (act, _) => { captured = act.detach().clone().DetachFromDisposeScope(); return null; })))
+            model.Forward(tokens, null, ActivationCollector.StopLayer(model, [hookName])).Dispose();
+        using var owned = captured!;
+        var x = skipBos ? owned.narrow(1, 1, length - 1) : owned;
+        return x.reshape(-1, x.shape[^1]).to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using InterpKernel.Loading;
+using static TorchSharp.torch;
+
+namespace InterpKernel.Analysis;
+
+public sealed partial class SparseAutoencoder
+{
+    /// <summary>The config file name of the SAELens layout.</summary>
+    public const string ConfigFileName = "cfg.json";
+
+    /// <summary>The weights file name of the SAELens layout.</summary>
+    public const string WeightsFileName = "sae_weights.safetensors";
+
+    /// <summary>
+    /// Loads an SAE saved in the SAELens layout: a folder holding <c>cfg.json</c> (<c>architecture</c>, <c>d_in</c>,
+    /// <c>d_sae</c>, <c>hook_name</c>, <c>k</c> for top-k, <c>apply_b_dec_to_input</c>) and <c>sae_weights.safetensors</c>.
+    /// Weights are checked against the config; a file that does not fit gets an error naming it and the tensor.
+    /// </summary>
+    /// <example><code>using var sae = SparseAutoencoder.Load("saes/blocks.1.hook_resid_pre", device: model.Device);</code></example>
+    public static SparseAutoencoder Load(string folder, Device? device = null, ScalarType? dtype = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        string full = Path.GetFullPath(folder);
+        if (!Directory.Exists(full))
+        {
+            string hint = !Path.IsPathRooted(folder) && folder.Count(c => c == '/') >= 1 && !folder.StartsWith('.')
+                ? " It looks like a Hugging Face repository id: downloading SAEs is not available here, so download cfg.json and sae_weights.safetensors of the SAE into a folder and pass that folder."
+                : " Pass the folder holding cfg.json and sae_weights.safetensors.";
+            throw new DirectoryNotFoundException($"No SAE folder at '{full}'.{hint}");
+        }
+        string cfgPath = Path.Combine(full, ConfigFileName);
+        string weightsPath = Path.Combine(full, WeightsFileName);
+        if (!File.Exists(cfgPath))
+            throw new FileNotFoundException($"'{full}' has no {ConfigFileName}: an SAE folder in the SAELens layout holds {ConfigFileName} and {WeightsFileName}.", cfgPath);
+        if (!File.Exists(weightsPath))
+            throw new FileNotFoundException($"'{full}' has no {WeightsFileName}: an SAE folder in the SAELens layout holds {ConfigFileName} and {WeightsFileName}.", weightsPath);
+        var config = ParseConfig(cfgPath);
+
+        using var file = SafeTensorsFile.Open(weightsPath);
+        using var scope = NewDisposeScope();
+        var names = new List<string> { "W_enc", "b_enc", "W_dec", "b_dec" };
+        if (config.Architecture == SaeArchitecture.JumpRelu) names.Add("threshold");
+        var weights = new Dictionary<string, Tensor>();
+        foreach (var name in names)
+        {
+            if (!file.Contains(name))
+                throw new InvalidDataException(
+                    $"{weightsPath}: the tensor '{name}' is missing (it holds {string.Join(", ", file.Tensors.Keys.Select(k => $"'{k}'"))}). " +
+                    $"A {ArchitectureName(config.Architecture)} SAE needs {string.Join(", ", names)}.");
+            var loaded = file.Load(name, dtype, device);
+            weights[name] = name switch
+            {
+                "W_enc" => Check(weightsPath, name, loaded, config.DIn, config.DSae),
+                "W_dec" => Check(weightsPath, name, loaded, config.DSae, config.DIn),
+                "b_dec" => Check(weightsPath, name, loaded, config.DIn),
+                _ => Check(weightsPath, name, loaded, config.DSae),
+            };
+        }
+        return Build(config, weights, copy: false);
+    }
+
+    /// <summary>Saves the SAE in the SAELens layout (<c>cfg.json</c> and <c>sae_weights.safetensors</c>) into <paramref name="folder"/>.</summary>
+    public void Save(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        Directory.CreateDirectory(folder);
+        var tensors = new Dictionary<string, Tensor> { ["W_enc"] = W_enc, ["b_enc"] = b_enc, ["W_dec"] = W_dec, ["b_dec"] = b_dec };
+        if (threshold is not null) tensors["threshold"] = threshold;
+        SafeTensorsWriter.Save(Path.Combine(folder, WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+        var cfg = new JsonObject
+        {
+            ["architecture"] = ArchitectureName(Config.Architecture),
+            ["d_in"] = Config.DIn,
+            ["d_sae"] = Config.DSae,
+            ["hook_name"] = Config.HookName,
+            ["hook_layer"] = InterpKernel.HookNames.LayerOf(Config.HookName),
+            ["apply_b_dec_to_input"] = Config.ApplyBDecToInput,
+            ["dtype"] = W_enc.dtype switch { ScalarType.Float16 => "float16", ScalarType.BFloat16 => "bfloat16", ScalarType.Float64 => "float64", _ => "float32" },
+            ["device"] = "cpu",
+            ["normalize_activations"] = "none",
+            ["model_name"] = Config.ModelName,
+        };
+        if (Config.K is { } k) cfg["k"] = k;
+        File.WriteAllText(Path.Combine(folder, ConfigFileName), cfg.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    static string ArchitectureName(SaeArchitecture a) => a switch
+    {
+        SaeArchitecture.TopK => "topk",
+        SaeArchitecture.JumpRelu => "jumprelu",
+        _ => "standard",
+    };
+
+    static SaeConfig ParseConfig(string path)
+    {
+        JsonObject root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
+                ?? throw new InvalidDataException($"{path}: the config is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the config is not valid JSON ({e.Message}).", e);
+        }
+        int Int(string key)
+        {
+            var node = root[key] ?? throw new InvalidDataException($"{path}: the config lacks '{key}', which every SAE config needs.");
+            try { return node.GetValue<int>(); }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{path}: '{key}' must be a whole number, but is {node.ToJsonString()}.", e);
+            }
+        }
+        string archName = root["architecture"]?.GetValue<string>() ?? "standard";
+        var arch = archName switch
+        {
+            "standard" or "relu" => SaeArchitecture.Standard,
+            "topk" or "top_k" => SaeArchitecture.TopK,
+            "jumprelu" or "jump_relu" => SaeArchitecture.JumpRelu,
+            _ => throw new InvalidDataException($"{path}: architecture '{archName}' is not supported; supported are standard, topk and jumprelu."),
+        };
+        string hook = root["hook_name"]?.GetValue<string>() ?? root["hook_point"]?.GetValue<string>()
+            ?? throw new InvalidDataException($"{path}: the config lacks 'hook_name' (or the older 'hook_point'): it must say which model hook the SAE reads.");
+        string? normalize = root["normalize_activations"]?.GetValue<string>();
+        if (normalize is not (null or "none"))
+            throw new InvalidDataException($"{path}: normalize_activations '{normalize}' is not supported; only SAEs trained without input normalisation ('none') load.");
+        int? k = null;
+        var kNode = root["k"] ?? root["activation_fn_kwargs"]?["k"];
+        if (kNode is not null) k = (int)Math.Round(kNode.GetValue<double>(), MidpointRounding.AwayFromZero);
+        var config = new SaeConfig(arch, Int("d_in"), Int("d_sae"), hook)
+        {
+            K = k,
+            ApplyBDecToInput = root["apply_b_dec_to_input"]?.GetValue<bool>() ?? true,
+            ModelName = root["model_name"]?.GetValue<string>(),
+        };
+        try
+        {
+            return config.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+}
