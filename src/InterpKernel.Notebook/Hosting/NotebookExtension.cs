@@ -28,5 +28,7 @@ public static class NotebookExtension
         host.Magics.Register(HooksMagic.Create());
         host.Magics.Register(HeadsMagic.Create());
         host.Magics.Register(NeuronsMagic.Create());
+        host.Magics.Register(SaeMagic.Create());
+        host.Magics.Register(SteerMagic.Create());
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using InterpKernel.Analysis;
 using InterpKernel.Notebook.Hosting;
 
 namespace InterpKernel.Notebook.Magics;
@@ -35,18 +36,23 @@ internal sealed class MagicSession
 
     private readonly List<SteeringEntry> _steering = [];
 
-    private (IDisposable Scope, string Hook)? _sae;
+    /// <summary>The SAE <c>#!sae load --splice</c> put into the model, kept until <see cref="RemoveSae"/>.</summary>
+    public SaeScope? Sae { get; private set; }
 
-    /// <summary>Keeps an SAE spliced into the model until <see cref="RemoveSae"/>.</summary>
-    public void UseSae(IDisposable splice, string hookName) => _sae = (splice, hookName);
+    /// <summary>Keeps an SAE spliced into the model until <see cref="RemoveSae"/>, taking out any earlier one.</summary>
+    public void UseSae(SaeScope splice)
+    {
+        RemoveSae();
+        Sae = splice;
+    }
 
     /// <summary>Takes the spliced SAE out; returns its hook name, or null when none was spliced in.</summary>
     public string? RemoveSae()
     {
-        if (_sae is not { } sae) return null;
-        sae.Scope.Dispose();
-        _sae = null;
-        return sae.Hook;
+        if (Sae is not { } sae) return null;
+        sae.Dispose();
+        Sae = null;
+        return sae.Sae.Config.HookName;
     }
 
     /// <summary>Makes <paramref name="model"/> the current model, bound to <paramref name="variable"/>.</summary>

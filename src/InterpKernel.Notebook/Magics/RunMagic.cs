@@ -6,7 +6,7 @@ namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
 /// <c>#!run "&lt;prompt&gt;" [--names &lt;substring&gt;]</c>: runs the current model with
-/// <see cref="HookedTransformer.RunWithCache"/>, binds <c>logits</c>, <c>cache</c> and <c>tokens</c>, and shows the
+/// <see cref="HookedTransformer.RunWithCache"/> (with the hooks of an SAE that <c>#!sae load --splice</c> put in), binds <c>logits</c>, <c>cache</c> and <c>tokens</c>, and shows the
 /// five most likely next tokens at every position.
 /// </summary>
 public static class RunMagic
@@ -51,13 +51,16 @@ public static class RunMagic
         var args = Parse(parse, host);
         var session = MagicSession.Of(host);
         var model = session.RequireModel(host, Name);
+        // A spliced SAE's hook points are cached alongside the model's.
+        var sae = session.Sae is { } splice && ReferenceEquals(splice.Model, model) ? splice : null;
+        var names = sae is null ? model.HookNames : model.HookNames.Concat(sae.Sae.HookNames).ToList();
         Func<string, bool>? filter = null;
         if (args.NamesFilter is { } part)
         {
             filter = n => n.Contains(part, StringComparison.Ordinal);
-            if (!model.HookNames.Any(filter))
+            if (!names.Any(filter))
             {
-                var near = HookNames.Nearest(part, model.HookNames);
+                var near = HookNames.Nearest(part, names);
                 throw MagicErrors.Usage(host, Name,
                     $"no hook name of the model contains '{part}'. Hook names look like {string.Join(", ", near.Select(n => $"'{n}'"))}.");
             }
@@ -66,7 +69,7 @@ public static class RunMagic
         return MagicErrors.Guard(host, Name, () =>
         {
             var tokens = MagicPrompt.Tokens(host, Name, model, args.Prompt);
-            var (logits, cache) = model.RunWithCache(tokens, filter);
+            var (logits, cache) = sae is null ? model.RunWithCache(tokens, filter) : sae.RunWithCache(tokens, filter);
             session.LastPrompt = args.Prompt;
             host.SetVariable("logits", logits);
             host.SetVariable("cache", cache);
