@@ -26,6 +26,7 @@ public static class NotebookExtension
         host.Magics.Register(AttentionMagic.Create());
         host.Magics.Register(LogitLensMagic.Create());
         host.Magics.Register(HooksMagic.Create());
+        host.Magics.Register(PatchMagic.Create());
         host.Magics.Register(HeadsMagic.Create());
         host.Magics.Register(NeuronsMagic.Create());
         host.Magics.Register(SaeMagic.Create());

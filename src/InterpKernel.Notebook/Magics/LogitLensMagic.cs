@@ -1,4 +1,5 @@
 using System.CommandLine;
+using InterpKernel.Analysis;
 using InterpKernel.Notebook.Hosting;
 using InterpKernel.Notebook.Views;
 using TorchSharp;
@@ -7,9 +8,10 @@ using static TorchSharp.torch;
 namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
-/// <c>#!logit-lens "&lt;prompt&gt;" [--answer " token"]</c>: unembeds the residual stream entering every layer, and the
-/// final one, with the final norm recomputed on each; shows the top token and its probability per layer and position,
-/// and with <c>--answer</c> the answer's probability. Binds <c>lensLogits</c> <c>[layer, pos, d_vocab]</c>.
+/// <c>#!logit-lens "&lt;prompt&gt;" [--answer " token"]</c>: the residual stream entering every layer, and the final
+/// one, read through the final norm and the unembedding (<see cref="LogitLens.Logits"/>); shows the top token and its
+/// probability per layer and position, and with <c>--answer</c> the answer's probability. Binds <c>lensLogits</c>
+/// <c>[layer, pos, d_vocab]</c>.
 /// </summary>
 public static class LogitLensMagic
 {
@@ -72,20 +74,18 @@ public static class LogitLensMagic
         });
     }
 
-    // The residual streams of every layer through the final norm and the unembedding, each normalised on its own
-    // so that the last row is exactly the model's logits.
+    // LogitLens.Logits needs every layer's resid_pre and the last resid_post: [layer, pos, d_vocab] for one prompt.
     private static Tensor LensLogits(HookedTransformer model, Tensor tokens)
     {
         using var noGrad = torch.no_grad();
         var layers = model.Config.NLayers;
         var names = Enumerable.Range(0, layers).Select(l => HookNames.Of("resid_pre", l))
-            .Append(HookNames.Of("resid_post", layers - 1)).ToArray();
+            .Append(HookNames.Of("resid_post", layers - 1)).ToHashSet();
         var (logits, cache) = model.RunWithCache(tokens, names.Contains);
         using (cache)
         {
             logits.Dispose();
-            var stack = torch.stack(names.Select(n => cache[n][0]).ToArray()); // [layer, pos, d_model]
-            return model.Unembed.call(model.LnFinal.call(stack)); // [layer, pos, d_vocab]
+            return LogitLens.Logits(cache).select(1, 0);
         }
     }
 }
