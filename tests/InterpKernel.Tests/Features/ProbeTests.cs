@@ -97,26 +97,65 @@ public class ProbeTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void A_repeated_span_probe_reads_the_repeat_best_in_layer_1_and_reports_every_layer()
+    public void A_repeated_span_probe_reads_the_repeat_in_layer_1_and_not_in_layer_0_and_reports_every_layer()
     {
         using var model = FeatureTestData.Model();
-        var (sequences, label) = FeatureTestData.RepeatedSpans(model, count: 80, seed: 2);
-        var hooks = Enumerable.Range(0, model.Config.NLayers).Select(l => HookNames.Of("resid_post", l)).ToArray();
-        using var data = ActivationCollector.Collect(model, hooks, sequences, label);
-        Assert.Equal(sequences.Sum(s => s.Count - 2), data.Count);
-        using var sweep = ProbeSweep.Run(data, ProbeTask.Binary, new ProbeOptions { Seed = 1 });
+        var (sequences, label) = FeatureTestData.RepeatedSpans(model, count: 120, seed: 2);
+        string[] resid = [HookNames.Of("resid_post", 0), HookNames.Of("resid_post", 1)];
+        string[] attn = [HookNames.Of("attn_out", 0), HookNames.Of("attn_out", 1)];
+        using var data = ActivationCollector.Collect(model, [.. resid, .. attn], sequences, label);
+        var options = new ProbeOptions { Seed = 1 };
+        using var sweep = ProbeSweep.Run(data, ProbeTask.Binary, options);
         output.WriteLine(sweep.Table.ToString());
-        foreach (var (hook, probe) in sweep.Probes) output.WriteLine($"{hook}: {probe.Metrics}");
-        Assert.Equal(2, sweep.Table.Rows.Count);
-        double majority = Math.Max(data.Labels.mean().item<float>(), 1 - data.Labels.mean().item<float>());
-        var layer0 = sweep.Probes[hooks[0]].Metrics;
-        var layer1 = sweep.Probes[hooks[1]].Metrics;
-        Assert.Equal(1, sweep.Table["layer"][1]);
-        Assert.Equal(layer1.TestAccuracy, (double)sweep.Table["test_accuracy"][1]);
-        output.WriteLine($"majority-class accuracy {majority:F3}");
-        // Measured: layer 1 0.78 held-out accuracy (AUC 0.83) against a majority baseline of 0.69; layer 0 0.72 (AUC 0.76).
-        Assert.True(layer1.TestAccuracy > majority + 0.05, $"layer-1 held-out accuracy {layer1.TestAccuracy:F3} vs majority {majority:F3}");
-        Assert.True(layer1.TestAuc > 0.8, $"layer-1 held-out AUC {layer1.TestAuc:F3}");
-        Assert.True(layer1.TestAuc > layer0.TestAuc, $"layer 1 (AUC {layer1.TestAuc:F3}) should read the repeat better than layer 0 ({layer0.TestAuc:F3})");
+
+        Assert.Equal(4, sweep.Table.Rows.Count);
+        Assert.Equal([0, 1, 0, 1], sweep.Table["layer"].Cast<int>());
+        Assert.Equal(sweep.Probes[resid[1]].Metrics.TestAccuracy, (double)sweep.Table["test_accuracy"][1]);
+        // The classes are balanced by construction, so the majority baseline is about one half.
+        double positives = data.Labels.mean().item<float>();
+        Assert.InRange(positives, 0.45, 0.55);
+        double majority = Math.Max(positives, 1 - positives);
+
+        var (_, test) = ProbeMath.Split(data.Count, options.TestFraction, options.Seed);
+        foreach (var hook in data.HookNames)
+        {
+            var m = sweep.Probes[hook].Metrics;
+            output.WriteLine($"{hook}: accuracy {m.TestAccuracy:F3}, balanced {BalancedAccuracy(sweep.Probes[hook], data[hook], data.Labels, test):F3}, AUC {m.TestAuc:F3} (train {m.TrainAccuracy:F3}, majority {majority:F3})");
+        }
+
+        // Measured (seed 2, 1,397 rows, 279 held out): layer-1 resid_post 0.835 accuracy / 0.912 AUC against 0.566 /
+        // 0.583 in layer 0; layer-1 attn_out 0.875 / 0.950 against 0.677 / 0.763. Over data seeds 1-5 and 120-160
+        // sequences layer 1 stays at 0.80-0.89 accuracy (AUC 0.90-0.96) and layer 0's residual stream at 0.51-0.63.
+        // The model itself tells the classes apart almost perfectly (next-token loss 0.5 on repeats, 10.7 on fresh
+        // tokens), but a linear read-out tops out near 0.9 even on its own training rows: when nothing matches, the
+        // induction heads (1.1, 1.3, 1.4) spread their attention over the context instead of parking it on BOS
+        // (BOS share 0.09), so a repeat shows mostly as a more concentrated, larger head output (|z| of head 1.1:
+        // 1.70 vs 1.14) around the same mean, which no single direction separates completely.
+        var layer0 = sweep.Probes[resid[0]].Metrics;
+        var layer1 = sweep.Probes[resid[1]].Metrics;
+        double balanced1 = BalancedAccuracy(sweep.Probes[resid[1]], data[resid[1]], data.Labels, test);
+        Assert.True(layer1.TestAccuracy >= 0.8, $"layer-1 held-out accuracy {layer1.TestAccuracy:F3}");
+        Assert.True(balanced1 >= 0.8, $"layer-1 held-out balanced accuracy {balanced1:F3}");
+        Assert.True(layer1.TestAuc >= 0.9, $"layer-1 held-out AUC {layer1.TestAuc:F3}");
+        Assert.True(layer1.TestAccuracy > majority + 0.25, $"layer-1 accuracy {layer1.TestAccuracy:F3} vs majority {majority:F3}");
+        Assert.True(layer0.TestAuc < 0.7, $"layer 0 has no induction heads yet reads the repeat with AUC {layer0.TestAuc:F3}");
+        Assert.True(layer1.TestAccuracy > layer0.TestAccuracy + 0.15,
+            $"layer 1 ({layer1.TestAccuracy:F3}) should read the repeat far better than layer 0 ({layer0.TestAccuracy:F3})");
+        var attn1 = sweep.Probes[attn[1]].Metrics;
+        Assert.True(attn1.TestAccuracy >= 0.85 && attn1.TestAuc >= 0.93,
+            $"layer-1 attention output: accuracy {attn1.TestAccuracy:F3}, AUC {attn1.TestAuc:F3}");
+        Assert.True(attn1.TestAuc > sweep.Probes[attn[0]].Metrics.TestAuc + 0.1, "layer 1's attention carries the repeat, layer 0's much less");
+    }
+
+    /// <summary>Mean of the per-class recalls on the held-out rows, so an unbalanced split cannot flatter the probe.</summary>
+    static double BalancedAccuracy(LinearProbe probe, Tensor activations, Tensor labels, long[] rows)
+    {
+        using var scope = NewDisposeScope();
+        var idx = tensor(rows);
+        var predicted = (probe.Predict(activations.index_select(0, idx)) >= 0.5f).to(ScalarType.Float32);
+        var y = labels.index_select(0, idx);
+        double recall1 = (predicted * y).sum().item<float>() / y.sum().item<float>();
+        double recall0 = ((1 - predicted) * (1 - y)).sum().item<float>() / (1 - y).sum().item<float>();
+        return (recall1 + recall0) / 2;
     }
 }

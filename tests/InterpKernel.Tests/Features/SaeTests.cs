@@ -68,8 +68,8 @@ public class SaeTests(ITestOutputHelper output)
         var missing = Assert.Throws<FileNotFoundException>(() => SparseAutoencoder.Load(folder.Path));
         Assert.Contains("cfg.json", missing.Message);
         Assert.Throws<DirectoryNotFoundException>(() => SparseAutoencoder.Load(Path.Combine(folder.Path, "nowhere")));
-        var hub = Assert.Throws<DirectoryNotFoundException>(() => SparseAutoencoder.Load("jbloom/GPT2-Small-SAEs-Reformatted"));
-        Assert.Contains("Hugging Face", hub.Message);
+        var neither = Assert.Throws<DirectoryNotFoundException>(() => SparseAutoencoder.Load("no such/folder/../x"));
+        Assert.Contains("not a Hugging Face repo id", neither.Message);
 
         using (var sae = RandomSae(SaeArchitecture.Standard)) sae.Save(folder.Path);
         string cfg = File.ReadAllText(folder.File("cfg.json"));

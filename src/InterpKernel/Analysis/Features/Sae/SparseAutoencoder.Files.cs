@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using InterpKernel.Hub;
 using InterpKernel.Loading;
 using static TorchSharp.torch;
 
@@ -17,18 +18,27 @@ public sealed partial class SparseAutoencoder
     /// Loads an SAE saved in the SAELens layout: a folder holding <c>cfg.json</c> (<c>architecture</c>, <c>d_in</c>,
     /// <c>d_sae</c>, <c>hook_name</c>, <c>k</c> for top-k, <c>apply_b_dec_to_input</c>) and <c>sae_weights.safetensors</c>.
     /// Weights are checked against the config; a file that does not fit gets an error naming it and the tensor.
+    /// A Hugging Face repo id that is not a local folder downloads the two files from the repo's top level into
+    /// the hub cache first; for an SAE in a folder of the repo use <see cref="Load(string, string, Device?, ScalarType?, HubOptions?, string)"/>.
     /// </summary>
+    /// <param name="folderOrRepoId">A local folder, or a hub model id such as <c>org/name</c>.</param>
+    /// <param name="device">Where the weights go; null keeps them on the CPU.</param>
+    /// <param name="dtype">Converts the weights to this type; null keeps the stored one.</param>
+    /// <param name="hubOptions">For a repo id: endpoint, token and cache; null reads the environment.</param>
+    /// <param name="revision">For a repo id: a branch, tag or commit.</param>
     /// <example><code>using var sae = SparseAutoencoder.Load("saes/blocks.1.hook_resid_pre", device: model.Device);</code></example>
-    public static SparseAutoencoder Load(string folder, Device? device = null, ScalarType? dtype = null)
+    public static SparseAutoencoder Load(string folderOrRepoId, Device? device = null, ScalarType? dtype = null,
+        HubOptions? hubOptions = null, string revision = "main")
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        string full = Path.GetFullPath(folder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(folderOrRepoId);
+        string full = Path.GetFullPath(folderOrRepoId);
         if (!Directory.Exists(full))
         {
-            string hint = !Path.IsPathRooted(folder) && folder.Count(c => c == '/') >= 1 && !folder.StartsWith('.')
-                ? " It looks like a Hugging Face repository id: downloading SAEs is not available here, so download cfg.json and sae_weights.safetensors of the SAE into a folder and pass that folder."
-                : " Pass the folder holding cfg.json and sae_weights.safetensors.";
-            throw new DirectoryNotFoundException($"No SAE folder at '{full}'.{hint}");
+            if (HubClient.LooksLikeRepoId(folderOrRepoId))
+                full = DownloadFromHub(folderOrRepoId, null, revision, hubOptions);
+            else
+                throw new DirectoryNotFoundException(
+                    $"No SAE folder at '{full}', and '{folderOrRepoId}' is not a Hugging Face repo id either. Pass the folder holding {ConfigFileName} and {WeightsFileName}, or a repo id such as \"org/name\".");
         }
         string cfgPath = Path.Combine(full, ConfigFileName);
         string weightsPath = Path.Combine(full, WeightsFileName);
