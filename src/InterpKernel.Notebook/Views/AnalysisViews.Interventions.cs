@@ -87,8 +87,9 @@ public static partial class AnalysisViews
     }
 
     /// <summary>
-    /// Attribution-patching estimates side by side: the residual stream, attention and MLP outputs by layer and
-    /// position, and heads by layer, for whichever of those hooks the run estimated.
+    /// Attribution-patching estimates side by side, as the estimated change of the metric from the corrupted run
+    /// (zero: no effect; the clean-minus-corrupted gap: patching restores everything): the residual stream, attention
+    /// and MLP outputs by layer and position, and heads by layer, for whichever of those hooks the run estimated.
     /// </summary>
     /// <param name="result">The result of <see cref="AttributionPatching.Run"/>.</param>
     /// <param name="positionLabels">One label per position, such as <see cref="ActivationPatching.PositionLabels"/>; "0", "1", … when omitted.</param>
@@ -103,21 +104,22 @@ public static partial class AnalysisViews
         foreach (var activation in new[] { "resid_pre", "attn_out", "mlp_out", "resid_post" })
         {
             if (!Covers(activation)) continue;
-            using var estimate = result.ByLayerAndPosition(activation);
-            var columns = Positions(positionLabels, (int)estimate.shape[1]);
-            heatmaps.Add(PatchingHeatmapView.FromTensor(estimate, rows, columns, activation) with { XTitle = "position", YTitle = "layer" });
+            using var scope = torch.NewDisposeScope();
+            var change = result.ByLayerAndPosition(activation) - result.CorruptedMetric;
+            var columns = Positions(positionLabels, (int)change.shape[1]);
+            heatmaps.Add(PatchingHeatmapView.FromTensor(change, rows, columns, activation) with { XTitle = "position", YTitle = "layer" });
         }
         if (Covers("z"))
         {
-            using var heads = result.HeadOut();
-            heatmaps.Add(HeadScores(heads, "head output (z)"));
+            using var scope = torch.NewDisposeScope();
+            heatmaps.Add(HeadScores(result.HeadOut() - result.CorruptedMetric, "head output (z)"));
         }
         if (heatmaps.Count == 0)
         {
             throw new ArgumentException($"the run estimated none of resid_pre, attn_out, mlp_out, resid_post or z at every layer (it has {string.Join(", ", names.Take(4))}…): use result.Elementwise(hookName) and PatchingHeatmapView.FromTensor for other hooks.", nameof(result));
         }
         var title = string.Create(CultureInfo.InvariantCulture,
-            $"Attribution patching estimates of the patched metric (clean {HtmlText.Number(result.CleanMetric)}, corrupted {HtmlText.Number(result.CorruptedMetric)})");
+            $"Attribution patching: estimated change of the metric from the corrupted run's {HtmlText.Number(result.CorruptedMetric)} (clean run {HtmlText.Number(result.CleanMetric)})");
         return new HeatmapGridView(title, [.. heatmaps]);
     }
 

@@ -25,8 +25,8 @@ internal static class FeatureScanner
         model.GetHookPoint(hookName); // an unknown hook fails here, naming the nearest ones
         int? stopAt = HookNames.LayerOf(hookName) is { } layer ? layer + 1 : null;
         var values = new List<float>();
-        var heap = new PriorityQueue<(int[] Ids, float[] Acts, int Marked), float>();
-        long seen = 0;
+        var kept = new List<Candidate>(topExamples + 1);
+        long seen = 0, chunkIndex = 0;
         foreach (var batch in source.Chunk(batchSize))
         {
             int width = batch.Max(c => c.Ids.Length);
@@ -51,7 +51,7 @@ internal static class FeatureScanner
             {
                 throw new ArgumentException($"the feature read at '{hookName}' gave {acts.Length} values for a batch of {batch.Length} × {width} tokens: it must give one value per token.", nameof(select));
             }
-            for (int r = 0; r < batch.Length && seen < maxTokens; r++)
+            for (int r = 0; r < batch.Length && seen < maxTokens; r++, chunkIndex++)
             {
                 var chunk = batch[r];
                 int first = chunk.StartsWithBos ? 1 : 0;
@@ -59,20 +59,28 @@ internal static class FeatureScanner
                 {
                     float v = acts[r * width + p];
                     values.Add(v);
-                    if (float.IsNaN(v) || (heap.Count == topExamples && v <= heap.Peek().Acts[heap.Peek().Marked])) continue;
+                    if (float.IsNaN(v) || (kept.Count == topExamples && v <= kept[^1].Value)) continue;
+                    // Windows that overlap would show the same context twice, marked at the same peak: keep the stronger.
+                    bool Overlaps(Candidate c) => c.Chunk == chunkIndex && Math.Abs(c.Position - p) <= window;
+                    if (kept.Any(c => Overlaps(c) && c.Value >= v)) continue;
+                    kept.RemoveAll(Overlaps);
                     int from = Math.Max(first, p - window), to = Math.Min(chunk.Ids.Length, p + window + 1);
-                    heap.Enqueue((chunk.Ids[from..to], acts.AsSpan(r * width + from, to - from).ToArray(), p - from), v);
-                    if (heap.Count > topExamples) heap.Dequeue();
+                    var candidate = new Candidate(v, chunkIndex, p, chunk.Ids[from..to], acts.AsSpan(r * width + from, to - from).ToArray());
+                    int at = kept.FindIndex(c => c.Value < v);
+                    kept.Insert(at < 0 ? kept.Count : at, candidate);
+                    if (kept.Count > topExamples) kept.RemoveAt(kept.Count - 1);
                 }
             }
             if (seen >= maxTokens) break;
         }
         if (values.Count == 0) throw new ArgumentException($"{source.Description} holds no tokens to read the feature on.", nameof(source));
-        var examples = heap.UnorderedItems.OrderByDescending(e => e.Priority)
-            .Select(e => new FeatureExample(Tokens(model, e.Element.Ids), e.Element.Acts)).ToArray();
+        var examples = kept.Select(c => new FeatureExample(Tokens(model, c.Ids), c.Acts)).ToArray();
         return ([.. values], examples);
     }
 
     public static string[] Tokens(HookedTransformer model, IReadOnlyList<int> ids) =>
         model.Tokenizer is { } tokenizer ? tokenizer.ToStrTokens(ids) : ids.Select(i => $"#{i}").ToArray();
+
+    /// <summary>A kept example: its value, where it is (chunk and position), and its window's ids and values.</summary>
+    private sealed record Candidate(float Value, long Chunk, int Position, int[] Ids, float[] Acts);
 }
