@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using InterpKernel.Loading;
+using static TorchSharp.torch;
+
+namespace InterpKernel.Bench.Core;
+
+/// <summary>What loading one checkpoint folder cost, against reading its file with <c>cat</c>.</summary>
+sealed record LoadMeasurement(int Runs, long FileBytes, double CatMs, double ReaderMs, double FromPretrainedMs, double PeakMiB);
+
+/// <summary>Times FromPretrained on a warm page cache against <c>cat model.safetensors &gt; /dev/null</c>.</summary>
+static class LoadingCase
+{
+    public static LoadMeasurement Run(string folder, int runs)
+    {
+        string file = Path.Combine(folder, CheckpointReader.SingleFileName);
+        long bytes = new FileInfo(file).Length;
+        // The first of each is a warm-up that also fills the page cache.
+        double cat = Median(runs, () => Cat(file));
+        double reader = Median(runs, () =>
+        {
+            using var r = CheckpointReader.Open(folder);
+            foreach (var name in r.Names)
+                using (r.Load(name, ScalarType.Float32)) { }
+        });
+        double load = Median(runs, () =>
+        {
+            using var model = HookedTransformer.FromPretrained(folder, "cpu", ScalarType.Float32);
+        });
+        return new LoadMeasurement(runs, bytes, cat, reader, load, ProcessMemory.PeakMiB());
+    }
+
+    static double Median(int runs, Action action)
+    {
+        action();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        return Measurement.Median(times);
+    }
+
+    static void Cat(string file)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("cat \"$0\" > /dev/null");
+        info.ArgumentList.Add(file);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start /bin/sh to run cat.");
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"cat {file} failed with exit code {process.ExitCode}.");
+    }
+}
