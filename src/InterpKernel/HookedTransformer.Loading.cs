@@ -116,7 +116,15 @@ public sealed partial class HookedTransformer
         var dev = Devices.Resolve(device);
         using var scope = NewDisposeScope();
         var gen = new Generator((ulong)seed);
-        Tensor Rand(params long[] shape) => (randn(shape, ScalarType.Float32, generator: gen) * initRange).to(dt).to(dev);
+        Tensor Rand(params long[] shape)
+        {
+            // Scaled in place and converted once, so building a large model never holds two copies of a weight.
+            var t = randn(shape, ScalarType.Float32, generator: gen).mul_(initRange);
+            if (dt == ScalarType.Float32 && dev.type == TorchSharp.DeviceType.CPU) return t;
+            var moved = t.to(dt, dev, copy: true);
+            t.Dispose();
+            return moved;
+        }
         Tensor Ones(long n) => ones(n, dt, dev);
         Tensor Zeros(params long[] shape) => zeros(shape, dt, dev);
         int m = config.DModel, h = config.NHeads, kv = config.KeyValueHeads, d = config.DHead, f = config.DMlp;

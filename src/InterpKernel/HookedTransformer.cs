@@ -163,28 +163,53 @@ public sealed partial class HookedTransformer : nn.Module
 
     void IndexHookPoints()
     {
-        void Add(HookPoint? h)
-        {
-            if (h is null) return;
-            _hookPoints[h.Name] = h;
-        }
         foreach (var (_, module) in named_modules())
-            if (module is HookPoint h) Add(h);
-        // Forward order, as a forward pass fires them; opt-in hooks (hook_result) are left out unless enabled.
-        var probe = new List<string>();
-        var handles = _hookPoints.Values.Select(h => h.Add((a, hp) => { probe.Add(hp.Name); return null; })).ToList();
-        try
+            if (module is HookPoint h) _hookPoints[h.Name] = h;
+        _hookNames.AddRange(ForwardOrder(Config));
+        var unknown = _hookNames.Where(n => !_hookPoints.ContainsKey(n)).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidOperationException($"The hook list names points the model does not have: {string.Join(", ", unknown)}.");
+    }
+
+    /// <summary>
+    /// The hook names a forward pass fires, in the order it fires them (opt-in <c>hook_result</c> only when
+    /// <see cref="TransformerConfig.UseAttnResult"/> is set). A test checks this against a real forward.
+    /// </summary>
+    internal static IEnumerable<string> ForwardOrder(TransformerConfig c)
+    {
+        bool rotary = c.PositionalEmbedding == PositionalEmbeddingType.Rotary;
+        yield return "hook_embed";
+        if (!rotary) yield return "hook_pos_embed";
+        for (int l = 0; l < c.NLayers; l++)
         {
-            using var scope = NewDisposeScope();
-            using var _ = no_grad();
-            var tokens = zeros(1, 2, ScalarType.Int64, Device);
-            Forward(tokens);
+            string b = $"blocks.{l}.";
+            yield return b + "hook_resid_pre";
+            yield return b + "ln1.hook_scale";
+            yield return b + "ln1.hook_normalized";
+            yield return b + "attn.hook_q";
+            yield return b + "attn.hook_k";
+            yield return b + "attn.hook_v";
+            if (rotary)
+            {
+                yield return b + "attn.hook_rot_q";
+                yield return b + "attn.hook_rot_k";
+            }
+            yield return b + "attn.hook_attn_scores";
+            yield return b + "attn.hook_pattern";
+            yield return b + "attn.hook_z";
+            if (c.UseAttnResult) yield return b + "attn.hook_result";
+            yield return b + "hook_attn_out";
+            if (!c.ParallelAttnMlp) yield return b + "hook_resid_mid";
+            yield return b + "ln2.hook_scale";
+            yield return b + "ln2.hook_normalized";
+            yield return b + "mlp.hook_pre";
+            if (c.GatedMlp) yield return b + "mlp.hook_pre_linear";
+            yield return b + "mlp.hook_post";
+            yield return b + "hook_mlp_out";
+            yield return b + "hook_resid_post";
         }
-        finally
-        {
-            foreach (var h in handles) h.Dispose();
-        }
-        _hookNames.AddRange(probe.Where(n => Config.UseAttnResult || !n.EndsWith(".hook_result", StringComparison.Ordinal)));
+        yield return "ln_final.hook_scale";
+        yield return "ln_final.hook_normalized";
     }
 
     /// <inheritdoc />

@@ -21,5 +21,15 @@ public static class NotebookExtension
         ArgumentNullException.ThrowIfNull(host);
         InterpKernelFormatters.Register();
         host.Magics.Register(HelpMagic.Create());
+        host.Magics.Register(ModelMagic.Create());
+        host.Magics.Register(RunMagic.Create());
+        host.Magics.Register(AttentionMagic.Create());
+        host.Magics.Register(LogitLensMagic.Create());
+        host.Magics.Register(HooksMagic.Create());
+        host.Magics.Register(PatchMagic.Create());
+        host.Magics.Register(HeadsMagic.Create());
+        host.Magics.Register(NeuronsMagic.Create());
+        host.Magics.Register(SaeMagic.Create());
+        host.Magics.Register(SteerMagic.Create());
     }
 }

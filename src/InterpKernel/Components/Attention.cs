@@ -10,13 +10,14 @@ namespace InterpKernel.Components;
 /// <c>scaled_dot_product_attention</c> kernel computes the same values faster.
 /// </summary>
 /// <remarks>
-/// Projections are stored fused (<c>[d_model, n_heads * d_head]</c>) so one matrix product serves all heads;
-/// <see cref="W_Q"/> and friends give the TransformerLens per-head views without copying.
+/// Query, key and value projections are stored fused (<c>[d_model, (n_heads + 2 n_kv_heads) * d_head]</c>) so one
+/// matrix product serves all three and every head; <see cref="WQ"/> and friends give the TransformerLens per-head
+/// views without copying.
 /// </remarks>
 public sealed class Attention : nn.Module
 {
-    readonly Parameter W_Q, W_K, W_V; // [d_model, n_heads * d_head] (K, V: n_kv_heads)
-    readonly Parameter b_Q, b_K, b_V; // [n_heads * d_head]
+    readonly Parameter W_QKV;         // [d_model, (n_heads + 2 * n_kv_heads) * d_head]
+    readonly Parameter b_QKV;         // [(n_heads + 2 * n_kv_heads) * d_head]
     readonly Parameter W_O;           // [n_heads * d_head, d_model]
     readonly Parameter b_O;           // [d_model]
     readonly HookPoint hook_q, hook_k, hook_v, hook_z, hook_attn_scores, hook_pattern, hook_result;
@@ -37,12 +38,17 @@ public sealed class Attention : nn.Module
         _useResult = cfg.UseAttnResult;
         _scale = 1.0 / Math.Sqrt(cfg.DHead);
         string p = $"blocks.{layer}.attn.";
-        W_Q = Fused(weights.Get(p + "W_Q", _nHeads, _dModel, _dHead));
-        W_K = Fused(weights.Get(p + "W_K", _nKv, _dModel, _dHead));
-        W_V = Fused(weights.Get(p + "W_V", _nKv, _dModel, _dHead));
-        b_Q = Flat(weights.GetOrZeros(p + "b_Q", dtype, device, _nHeads, _dHead));
-        b_K = Flat(weights.GetOrZeros(p + "b_K", dtype, device, _nKv, _dHead));
-        b_V = Flat(weights.GetOrZeros(p + "b_V", dtype, device, _nKv, _dHead));
+        using (var scope = NewDisposeScope())
+        {
+            var w = cat([Columns(weights.Get(p + "W_Q", _nHeads, _dModel, _dHead)),
+                         Columns(weights.Get(p + "W_K", _nKv, _dModel, _dHead)),
+                         Columns(weights.Get(p + "W_V", _nKv, _dModel, _dHead))], 1);
+            var b = cat([weights.GetOrZeros(p + "b_Q", dtype, device, _nHeads, _dHead).reshape(-1),
+                         weights.GetOrZeros(p + "b_K", dtype, device, _nKv, _dHead).reshape(-1),
+                         weights.GetOrZeros(p + "b_V", dtype, device, _nKv, _dHead).reshape(-1)], 0);
+            W_QKV = new Parameter(w.DetachFromDisposeScope(), requires_grad: false);
+            b_QKV = new Parameter(b.DetachFromDisposeScope(), requires_grad: false);
+        }
         W_O = new Parameter(weights.Get(p + "W_O", _nHeads, _dHead, _dModel).reshape(_nHeads * _dHead, _dModel).contiguous(), requires_grad: false);
         b_O = new Parameter(weights.GetOrZeros(p + "b_O", dtype, device, _dModel), requires_grad: false);
         hook_q = new HookPoint(p + "hook_q");
@@ -61,25 +67,26 @@ public sealed class Attention : nn.Module
         RegisterComponents();
     }
 
-    static Parameter Fused(Tensor perHead) => // [heads, d_model, d_head] -> [d_model, heads * d_head]
-        new(perHead.permute(1, 0, 2).reshape(perHead.shape[1], perHead.shape[0] * perHead.shape[2]).contiguous(), requires_grad: false);
+    static Tensor Columns(Tensor perHead) => // [heads, d_model, d_head] -> [d_model, heads * d_head]
+        perHead.permute(1, 0, 2).reshape(perHead.shape[1], perHead.shape[0] * perHead.shape[2]);
 
-    static Parameter Flat(Tensor perHead) => new(perHead.reshape(-1).contiguous(), requires_grad: false);
+    long QWidth => (long)_nHeads * _dHead;
+    long KvWidth => (long)_nKv * _dHead;
 
     /// <summary>Query weights per head <c>[n_heads, d_model, d_head]</c> (a view of the fused weights).</summary>
-    public Tensor WQ => W_Q.view(_dModel, _nHeads, _dHead).permute(1, 0, 2);
+    public Tensor WQ => W_QKV.narrow(1, 0, QWidth).view(_dModel, _nHeads, _dHead).permute(1, 0, 2);
     /// <summary>Key weights per key/value head <c>[n_kv_heads, d_model, d_head]</c>.</summary>
-    public Tensor WK => W_K.view(_dModel, _nKv, _dHead).permute(1, 0, 2);
+    public Tensor WK => W_QKV.narrow(1, QWidth, KvWidth).view(_dModel, _nKv, _dHead).permute(1, 0, 2);
     /// <summary>Value weights per key/value head <c>[n_kv_heads, d_model, d_head]</c>.</summary>
-    public Tensor WV => W_V.view(_dModel, _nKv, _dHead).permute(1, 0, 2);
+    public Tensor WV => W_QKV.narrow(1, QWidth + KvWidth, KvWidth).view(_dModel, _nKv, _dHead).permute(1, 0, 2);
     /// <summary>Output weights per head <c>[n_heads, d_head, d_model]</c>.</summary>
     public Tensor WO => W_O.view(_nHeads, _dHead, _dModel);
     /// <summary>Query bias <c>[n_heads, d_head]</c>.</summary>
-    public Tensor BQ => b_Q.view(_nHeads, _dHead);
+    public Tensor BQ => b_QKV.narrow(0, 0, QWidth).view(_nHeads, _dHead);
     /// <summary>Key bias <c>[n_kv_heads, d_head]</c>.</summary>
-    public Tensor BK => b_K.view(_nKv, _dHead);
+    public Tensor BK => b_QKV.narrow(0, QWidth, KvWidth).view(_nKv, _dHead);
     /// <summary>Value bias <c>[n_kv_heads, d_head]</c>.</summary>
-    public Tensor BV => b_V.view(_nKv, _dHead);
+    public Tensor BV => b_QKV.narrow(0, QWidth + KvWidth, KvWidth).view(_nKv, _dHead);
     /// <summary>Output bias <c>[d_model]</c>.</summary>
     public Tensor BO => b_O;
 
@@ -88,9 +95,10 @@ public sealed class Attention : nn.Module
     {
         long batch = x.shape[0], pos = x.shape[1];
         long offset = cache?.Length ?? 0;
-        var q = hook_q.call(x.matmul(W_Q).add_(b_Q).view(batch, pos, _nHeads, _dHead)); // [batch, pos, head_index, d_head]
-        var k = hook_k.call(x.matmul(W_K).add_(b_K).view(batch, pos, _nKv, _dHead));
-        var v = hook_v.call(x.matmul(W_V).add_(b_V).view(batch, pos, _nKv, _dHead));
+        var qkv = x.matmul(W_QKV).add_(b_QKV); // [batch, pos, (n_heads + 2 n_kv_heads) * d_head]
+        var q = hook_q.call(qkv.narrow(-1, 0, QWidth).view(batch, pos, _nHeads, _dHead)); // [batch, pos, head_index, d_head]
+        var k = hook_k.call(qkv.narrow(-1, QWidth, KvWidth).view(batch, pos, _nKv, _dHead));
+        var v = hook_v.call(qkv.narrow(-1, QWidth + KvWidth, KvWidth).view(batch, pos, _nKv, _dHead));
         if (_rotary is not null)
         {
             q = hook_rot_q!.call(_rotary.Apply(q, offset));

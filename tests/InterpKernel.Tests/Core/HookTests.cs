@@ -26,13 +26,27 @@ public class HookTests(Gpt2Fixture fixture) : IClassFixture<Gpt2Fixture>
         File.ReadAllText(TestPaths.Fixture($"approved/{name}.hook-names.txt")).Replace("\r\n", "\n").TrimEnd();
 
     [Fact]
-    public void Every_hook_fires_exactly_once_per_forward()
+    public void Every_hook_fires_exactly_once_per_forward_in_the_listed_order()
     {
-        var counts = _model.HookNames.ToDictionary(n => n, _ => 0);
-        using (_model.Hooks(_ => true, (a, h) => { counts[h.Name]++; return null; }))
+        var fired = new List<string>();
+        using (_model.Hooks(_ => true, (a, h) => { fired.Add(h.Name); return null; }))
         using (var tokens = _model.ToTokens("And God said, Let there be light"))
         using (_model.Forward(tokens)) { }
-        Assert.All(counts, kv => Assert.True(kv.Value == 1, $"{kv.Key} fired {kv.Value} times"));
+        Assert.Equal(_model.HookNames, fired);
+    }
+
+    [Theory]
+    [InlineData("tiny-gpt-neox")]
+    [InlineData("tiny-llama")]
+    [InlineData("tiny-qwen2")]
+    public void Other_families_fire_every_listed_hook_once_in_order(string name)
+    {
+        using var model = HookedTransformer.FromPretrained(TestPaths.Fixture($"hf-reference/{name}"));
+        var fired = new List<string>();
+        using (model.Hooks(_ => true, (a, h) => { fired.Add(h.Name); return null; }))
+        using (var tokens = tensor(new long[] { 1, 5, 9, 2 }).unsqueeze(0))
+        using (model.Forward(tokens)) { }
+        Assert.Equal(model.HookNames, fired);
     }
 
     [Fact]

@@ -51,10 +51,11 @@ public class ResidualStreamTests(AbrahamPrompts p) : IClassFixture<AbrahamPrompt
             Assert.Equal(new[] { "0_pre", "0_mid", "1_pre", "1_mid", "final_post" }, acc.Labels);
             Assert.True(acc.Components[1].equal(cache["resid_mid", 0]).all().item<bool>());
             Assert.True(acc.Components[4].equal(cache["resid_post", 1]).all().item<bool>());
-            // With the cached final scale, the last entry is exactly ln_final's output less its bias.
+            // With the cached final scale, the last entry is exactly ln_final's output less its bias (none when folded).
             using var normed = cache.AccumulatedResid(applyLn: true);
             var ln = (InterpKernel.Components.LayerNorm)p.Model.LnFinal;
-            Assert.True((normed.Components[^1] + ln.B!).allclose(cache["ln_final.hook_normalized"], rtol: 1e-4, atol: 1e-4));
+            var last = ln.B is null ? normed.Components[^1] : normed.Components[^1] + ln.B;
+            Assert.True(last.allclose(cache["ln_final.hook_normalized"], rtol: 1e-4, atol: 1e-4));
         }
     }
 
@@ -73,7 +74,8 @@ public class ResidualStreamTests(AbrahamPrompts p) : IClassFixture<AbrahamPrompt
             var ln = (InterpKernel.Components.LayerNorm)p.Model.LnFinal;
             var wU = p.Model.W_U;
             var dir = wU[.., p.Isaac] - wU[.., p.Jacob];
-            var constant = (ln.B! * dir).sum().item<float>() + (p.Model.Unembed.BU[p.Isaac] - p.Model.Unembed.BU[p.Jacob]).item<float>();
+            var normBias = ln.B is null ? 0f : (ln.B * dir).sum().item<float>();
+            var constant = normBias + (p.Model.Unembed.BU[p.Isaac] - p.Model.Unembed.BU[p.Jacob]).item<float>();
             var expected = (logits[0, -1, p.Isaac] - logits[0, -1, p.Jacob]).item<float>();
             Assert.Equal(expected, total + constant, 3);
         }

@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using InterpKernel.Analysis;
+using InterpKernel.Notebook.Hosting;
+
+namespace InterpKernel.Notebook.Magics;
+
+/// <summary>
+/// What the magics of one host remember between cells: the current model, the last prompt that
+/// <c>#!run</c> ran, and the steering scopes still attached. One session per host, dropped with it.
+/// </summary>
+internal sealed class MagicSession
+{
+    private static readonly ConditionalWeakTable<IKernelHost, MagicSession> Sessions = new();
+
+    private IDisposable? _cellGuard;
+
+    /// <summary>The session of <paramref name="host"/>, created on first use; steering of finished cells is removed first.</summary>
+    public static MagicSession Of(IKernelHost host)
+    {
+        var session = Sessions.GetValue(host, _ => new MagicSession());
+        session.EndFinishedCells(host);
+        return session;
+    }
+
+    /// <summary>The model <c>#!model load</c> loaded last, or null.</summary>
+    public HookedTransformer? Model { get; private set; }
+
+    /// <summary>The variable the current model is bound to.</summary>
+    public string? ModelVariable { get; private set; }
+
+    /// <summary>The prompt of the last <c>#!run</c>, or null.</summary>
+    public string? LastPrompt { get; set; }
+
+    /// <summary>Steering hooks attached by <c>#!steer</c>, removed by <c>#!steer clear</c> or <c>#!hooks clear</c>.</summary>
+    public IReadOnlyList<string> Steering => _steering.Select(s => s.Description).ToList();
+
+    private readonly List<SteeringEntry> _steering = [];
+
+    /// <summary>The SAE <c>#!sae load --splice</c> put into the model, kept until <see cref="RemoveSae"/>.</summary>
+    public SaeScope? Sae { get; private set; }
+
+    /// <summary>Keeps an SAE spliced into the model until <see cref="RemoveSae"/>, taking out any earlier one.</summary>
+    public void UseSae(SaeScope splice)
+    {
+        RemoveSae();
+        Sae = splice;
+    }
+
+    /// <summary>Takes the spliced SAE out; returns its hook name, or null when none was spliced in.</summary>
+    public string? RemoveSae()
+    {
+        if (Sae is not { } sae) return null;
+        sae.Dispose();
+        Sae = null;
+        return sae.Sae.Config.HookName;
+    }
+
+    /// <summary>Makes <paramref name="model"/> the current model, bound to <paramref name="variable"/>.</summary>
+    public void UseModel(HookedTransformer model, string variable)
+    {
+        Model = model;
+        ModelVariable = variable;
+        LastPrompt = null;
+    }
+
+    /// <summary>
+    /// The current model: the value of the remembered variable when a C# cell reassigned it to another model,
+    /// else the loaded one.
+    /// </summary>
+    /// <exception cref="MagicCommandException">No model was loaded.</exception>
+    public HookedTransformer RequireModel(IKernelHost host, string magic)
+    {
+        if (ModelVariable is not null && host.TryGetVariable(ModelVariable, out var value) && value is HookedTransformer bound)
+        {
+            if (!ReferenceEquals(bound, Model)) LastPrompt = null;
+            Model = bound;
+            return bound;
+        }
+
+        return Model ?? throw new MagicCommandException(
+            $"{MagicDispatcher.Prefix}{magic} needs a model: load one first, for example {MagicDispatcher.Prefix}model load models/kjv-gpt2-2l");
+    }
+
+    /// <summary>
+    /// Keeps a steering scope until <see cref="ClearSteering"/>, or, unless <paramref name="persist"/>, until the cell
+    /// ends. A host gives each cell its own <see cref="IKernelHost.Out"/> writer, so a different writer means a later
+    /// cell: steering is removed when the next magic runs or when the model's next forward pass starts, whichever
+    /// comes first.
+    /// </summary>
+    public void AddSteering(IKernelHost host, HookedTransformer model, string description, IDisposable scope, bool persist)
+    {
+        _steering.Add(new SteeringEntry(description, scope, persist ? null : host.Out));
+        if (!persist && _cellGuard is null)
+        {
+            // hook_embed fires first in every forward pass, before any hook that steering could be attached to.
+            _cellGuard = model.GetHookPoint(HookNames.Of("embed")).Add((_, _) =>
+            {
+                EndFinishedCells(host);
+                return null;
+            });
+        }
+    }
+
+    /// <summary>Removes every steering hook this session attached; returns how many there were.</summary>
+    public int ClearSteering()
+    {
+        var count = _steering.Count;
+        foreach (var entry in _steering) entry.Scope.Dispose();
+        _steering.Clear();
+        DropCellGuard();
+        return count;
+    }
+
+    private void EndFinishedCells(IKernelHost host)
+    {
+        var finished = _steering.Where(s => s.Cell is not null && !ReferenceEquals(s.Cell, host.Out)).ToList();
+        foreach (var entry in finished)
+        {
+            entry.Scope.Dispose();
+            _steering.Remove(entry);
+        }
+
+        if (_steering.All(s => s.Cell is null)) DropCellGuard();
+    }
+
+    private void DropCellGuard()
+    {
+        _cellGuard?.Dispose();
+        _cellGuard = null;
+    }
+
+    // Cell is the Out writer of the cell that added the steering, or null when it persists across cells.
+    private sealed record SteeringEntry(string Description, IDisposable Scope, TextWriter? Cell);
+}
