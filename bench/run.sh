@@ -61,8 +61,15 @@ for project in "$here"/*/*.csproj; do
     failed_section "$name (build)" "$code" "$work/$name.build.log"
     continue
   fi
-  log "running $name"
-  if dotnet run --project "$project" -c Release --no-build -- "${quick[@]}" >"$work/$name.md" 2>"$work/$name.log"; then
+  # Each benchmark takes its own arguments; --quick shortens the long ones.
+  case "$name" in
+    InterpKernel.Bench.Core | InterpKernel.Bench.Patching) bench_args=("${quick[@]}") ;;
+    InterpKernel.Bench.Neurons) bench_args=(--mb "$([[ ${#quick[@]} -gt 0 ]] && echo 1 || echo 5)") ;;
+    InterpKernel.Bench.Sae) bench_args=("$root" "$([[ ${#quick[@]} -gt 0 ]] && echo 300 || echo 1000)") ;;
+    *) bench_args=() ;;
+  esac
+  log "running $name ${bench_args[*]}"
+  if dotnet run --project "$project" -c Release --no-build -- "${bench_args[@]}" >"$work/$name.md" 2>"$work/$name.log"; then
     cat "$work/$name.md" >>"$body"
     echo >>"$body"
   else
@@ -71,6 +78,25 @@ for project in "$here"/*/*.csproj; do
     failed_section "$name" "$code" "$work/$name.log"
   fi
 done
+
+log "running the kernel benchmark"
+if bash "$here/kernel/run.sh" 50 >"$work/kernel.json" 2>"$work/kernel.log"; then
+  python3 - "$work/kernel.json" >>"$body" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+ok = lambda v, t: "pass" if v <= t else "**FAIL**"
+print("## Jupyter kernel (bench/kernel/run.sh, through jupyter_client)\n")
+print("| measure | result | target |")
+print("| --- | ---: | --- |")
+print(f"| process start to first kernel_info_reply | {r['ready_seconds']:.2f} s | <= 3 s: {ok(r['ready_seconds'], 3)} |")
+print(f"| first cell (waits for the Roslyn warm-up) | {r['first_cell_ms']:.0f} ms | |")
+print(f"| `1+1` round trip, median of {r['runs']} after warm-up | {r['trivial_cell_median_ms']:.1f} ms | <= 30 ms: {ok(r['trivial_cell_median_ms'], 30)} |")
+print(f"| `1+1` round trip, 90th percentile | {r['trivial_cell_p90_ms']:.1f} ms | |")
+print()
+PY
+else
+  failed_section "Jupyter kernel (bench/kernel/run.sh)" "$?" "$work/kernel.log"
+fi
 
 if [[ "$pytorch_ok" == 1 ]]; then
   {

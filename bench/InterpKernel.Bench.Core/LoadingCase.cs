@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace InterpKernel.Bench.Core;
 
 /// <summary>What loading one checkpoint folder cost, against reading its file with <c>cat</c>.</summary>
-sealed record LoadMeasurement(int Runs, long FileBytes, double CatMs, double ReaderMs, double FromPretrainedMs, double PeakMiB);
+sealed record LoadMeasurement(int Runs, long FileBytes, double CatMs, double ReaderMs, double RawLoadMs, double FromPretrainedMs, double PeakMiB);
 
 /// <summary>Times FromPretrained on a warm page cache against <c>cat model.safetensors &gt; /dev/null</c>.</summary>
 static class LoadingCase
@@ -22,11 +22,15 @@ static class LoadingCase
             foreach (var name in r.Names)
                 using (r.Load(name, ScalarType.Float32)) { }
         });
+        double raw = Median(runs, () =>
+        {
+            using var model = HookedTransformer.FromPretrainedNoProcessing(folder, "cpu", ScalarType.Float32);
+        });
         double load = Median(runs, () =>
         {
             using var model = HookedTransformer.FromPretrained(folder, "cpu", ScalarType.Float32);
         });
-        return new LoadMeasurement(runs, bytes, cat, reader, load, ProcessMemory.PeakMiB());
+        return new LoadMeasurement(runs, bytes, cat, reader, raw, load, ProcessMemory.PeakMiB());
     }
 
     static double Median(int runs, Action action)

@@ -51,7 +51,7 @@ public sealed partial class HookedTransformer
     public int ToSingleToken(string text) => RequireTokenizer().SingleTokenId(text);
 
     ModelTokenizer RequireTokenizer() => Tokenizer ?? throw new InvalidOperationException(
-        $"This model has no tokenizer, so text methods cannot run: {TokenizerProblem ?? "none was loaded"}. " +
+        $"This model has no tokenizer, so text methods cannot run: {(TokenizerProblem ?? "none was loaded").TrimEnd('.')}. " +
         "Pass token ids to Forward instead, or put the tokenizer files next to the weights.");
 
     static int[] Ids(Tensor tokens)

@@ -26,6 +26,7 @@ public sealed class NotebookSuiteTests(JupyterFixture jupyter) : IClassFixture<J
     static TheoryData<string> Collect(string folder)
     {
         var data = new TheoryData<string>();
+        if (!Directory.Exists(Path.Combine(RepoRoot, folder))) return data;
         foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot, folder), "*.ipynb").Order(StringComparer.Ordinal))
             data.Add(Path.GetRelativePath(RepoRoot, file));
         return data;

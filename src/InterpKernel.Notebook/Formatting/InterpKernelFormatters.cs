@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace InterpKernel.Notebook.Formatting;
 
 /// <summary>
-/// Registers text/html and text/plain formatters for every InterpKernel view, for TorchSharp tensors and for
-/// DataFrames with Microsoft.DotNet.Interactive.Formatting, so that a cell's value shows as its view.
+/// Registers text/html and text/plain formatters for every InterpKernel view, for the analysis results (patching,
+/// logit lens, activation statistics, probes, SAE metrics, ...), for TorchSharp tensors and for DataFrames with Microsoft.DotNet.Interactive.Formatting, so that a cell's value
+/// shows as its view.
 /// </summary>
 public static class InterpKernelFormatters
 {
@@ -22,6 +23,9 @@ public static class InterpKernelFormatters
         typeof(HistogramView), typeof(LogitLensView), typeof(LineChartView), typeof(FeatureDashboardView),
         typeof(TensorView), typeof(DataFrameView),
     ];
+
+    /// <summary>The analysis result types that get formatters, each shown through its view in <see cref="AnalysisViews"/>.</summary>
+    public static IReadOnlyList<Type> AnalysisTypes { get; } = AnalysisFormatters.Views.Select(v => v.Type).ToArray();
 
     /// <summary>
     /// Registers the formatters. Calling it again does nothing, unless <see cref="Formatter.ResetToDefault"/>
@@ -42,6 +46,12 @@ public static class InterpKernelFormatters
             {
                 Formatter.Register(type, (value, writer) => writer.Write(((IHtmlView)value).ToHtml()), Html);
                 Formatter.Register(type, (value, writer) => writer.Write(((IHtmlView)value).ToPlainText()), PlainText);
+                Formatter.SetPreferredMimeTypesFor(type, Html, PlainText);
+            }
+            foreach (var (type, view) in AnalysisFormatters.Views)
+            {
+                Formatter.Register(type, (value, writer) => writer.Write(view(value).ToHtml()), Html);
+                Formatter.Register(type, (value, writer) => writer.Write(view(value).ToPlainText()), PlainText);
                 Formatter.SetPreferredMimeTypesFor(type, Html, PlainText);
             }
             Formatter.Register<Tensor>((tensor, writer) => writer.Write(TensorView.From(tensor).ToHtml()), Html);

@@ -9,7 +9,7 @@ namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
 /// <c>#!sae load &lt;folder-or-repo&gt; [--sae-id &lt;folder in repo&gt;] [--name sae] [--splice] [--error-term]</c>: loads a
-/// SAELens-layout sparse autoencoder with <see cref="SparseAutoencoder.Load"/> onto the current model's device, binds
+/// SAELens-layout sparse autoencoder with <c>SparseAutoencoder.Load</c> onto the current model's device, binds
 /// it, and with <c>--splice</c> runs it inside the model (<see cref="HookedTransformer.WithSae"/>) until
 /// <c>#!sae remove</c>.
 /// </summary>

@@ -54,8 +54,8 @@ public sealed record FeatureDashboardView : IHtmlView
             .AppendBody(html, id + "-hist", id + "-root", includeLibrary: true);
         // Plotly sizes its plot to the page width, so the token lists go below it rather than beside it.
         html.Append("<div class=\"ik-columns\">");
-        AppendScores(html, id + "-promoted", "Promoted tokens", Promoted);
-        AppendScores(html, id + "-suppressed", "Suppressed tokens", Suppressed);
+        TokenEffectsView.AppendScores(html, id + "-promoted", "Promoted tokens", Promoted);
+        TokenEffectsView.AppendScores(html, id + "-suppressed", "Suppressed tokens", Suppressed);
         html.Append("</div>");
         html.Append($"<div class=\"ik-examples\" id=\"{id}-examples\"><div class=\"ik-title\">Top activating examples</div>");
         // One colour scale for all examples so they compare at a glance.
@@ -71,16 +71,6 @@ public sealed record FeatureDashboardView : IHtmlView
         }
         html.Append("</div></div>");
         return html.ToString();
-    }
-
-    private static void AppendScores(StringBuilder html, string id, string caption, TokenScore[] scores)
-    {
-        html.Append($"<table class=\"ik-table\" id=\"{id}\"><caption>{HtmlText.Encode(caption)}</caption><thead><tr><th>token</th><th>score</th></tr></thead><tbody>");
-        foreach (var s in scores)
-        {
-            html.Append($"<tr><td class=\"ik-text\">{HtmlText.Encode(HtmlText.Token(s.Token))}</td><td>{HtmlText.Number(s.Score)}</td></tr>");
-        }
-        html.Append("</tbody></table>");
     }
 
     /// <inheritdoc />

@@ -53,6 +53,35 @@ public sealed record LogitLensView : IHtmlView
     /// <summary>Optional caption.</summary>
     public string? Title { get; init; }
 
+    /// <summary>The answer token tracked through the layers, or null when none is shown; see <see cref="WithAnswer"/>.</summary>
+    public string? Answer { get; private init; }
+
+    /// <summary>Per layer and position, the answer's probability (null without an answer).</summary>
+    public float[][]? AnswerProbabilities { get; private init; }
+
+    /// <summary>Per layer and position, the answer's rank, 0 when it is the top token (null without an answer).</summary>
+    public int[][]? AnswerRanks { get; private init; }
+
+    /// <summary>
+    /// The same grid with an answer token tracked through it: each cell's hover names the answer's probability and
+    /// rank, and a second grid shows the answer's probability per layer and position.
+    /// </summary>
+    /// <param name="answer">The answer token as text.</param>
+    /// <param name="probabilities">Per layer and position, the answer's probability.</param>
+    /// <param name="ranks">Per layer and position, the answer's rank (0 = top token).</param>
+    public LogitLensView WithAnswer(string answer, float[][] probabilities, int[][] ranks)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(ranks);
+        if (probabilities.Length != LayerLabels.Length || ranks.Length != LayerLabels.Length
+            || probabilities.Any(r => r.Length != Tokens.Length) || ranks.Any(r => r.Length != Tokens.Length))
+        {
+            throw new ArgumentException($"the answer's probabilities and ranks need {LayerLabels.Length} rows of {Tokens.Length} values, one per layer and position, like the grid.", nameof(probabilities));
+        }
+        return this with { Answer = answer, AnswerProbabilities = probabilities, AnswerRanks = ranks };
+    }
+
     /// <summary>
     /// Creates the view from logits of shape <c>[layer, pos, d_vocab]</c> (the unembedded residual stream of
     /// each layer): softmax, then the most likely token per cell.
@@ -103,13 +132,42 @@ public sealed record LogitLensView : IHtmlView
             {
                 var p = Probabilities[l][i];
                 html.Append($"<td data-p=\"{HtmlText.Number(p)}\" style=\"background-color:{ColorScale.Unit(p)};color:{ColorScale.TextOn(p)}\" ")
-                    .Append($"title=\"{HtmlText.Encode(LayerLabels[l])}, position {i}: {HtmlText.Encode(TopTokens[l][i])} p = {HtmlText.Number(p)}\">")
+                    .Append($"title=\"{HtmlText.Encode(LayerLabels[l])}, position {i}: {HtmlText.Encode(TopTokens[l][i])} p = {HtmlText.Number(p)}{HtmlText.Encode(AnswerNote(l, i))}\">")
                     .Append(HtmlText.Encode(HtmlText.Token(TopTokens[l][i]))).Append("</td>");
             }
             html.Append("</tr>");
         }
-        html.Append("</tbody></table></div>");
+        html.Append("</tbody></table>");
+        if (Answer is not null) AppendAnswerGrid(html, id);
+        html.Append("</div>");
         return html.ToString();
+    }
+
+    private string AnswerNote(int layer, int position) => Answer is null
+        ? ""
+        : $"\nanswer {HtmlText.Token(Answer)}: p = {HtmlText.Number(AnswerProbabilities![layer][position])}, rank {AnswerRanks![layer][position]}";
+
+    /// <summary>The answer's probability per cell, with its rank, so one can read off the layer where it takes over.</summary>
+    private void AppendAnswerGrid(StringBuilder html, string id)
+    {
+        html.Append($"<table class=\"ik-table ik-lens ik-answer\" id=\"{id}-answer\"><caption>P({HtmlText.Encode(HtmlText.Token(Answer!))}) and its rank</caption>");
+        html.Append("<thead><tr><th>layer</th>");
+        for (int i = 0; i < Tokens.Length; i++) html.Append($"<th title=\"position {i}\">{HtmlText.Encode(HtmlText.Token(Tokens[i]))}</th>");
+        html.Append("</tr></thead><tbody>");
+        for (int l = 0; l < LayerLabels.Length; l++)
+        {
+            html.Append($"<tr><th>{HtmlText.Encode(LayerLabels[l])}</th>");
+            for (int i = 0; i < Tokens.Length; i++)
+            {
+                var p = AnswerProbabilities![l][i];
+                var rank = AnswerRanks![l][i];
+                html.Append($"<td data-p=\"{HtmlText.Number(p)}\" data-rank=\"{rank}\" style=\"background-color:{ColorScale.Unit(p)};color:{ColorScale.TextOn(p)}\" ")
+                    .Append($"title=\"{HtmlText.Encode(LayerLabels[l])}, position {i}: p = {HtmlText.Number(p)}, rank {rank}\">")
+                    .Append($"{p:0.00} #{rank}</td>");
+            }
+            html.Append("</tr>");
+        }
+        html.Append("</tbody></table>");
     }
 
     /// <inheritdoc />
@@ -121,6 +179,14 @@ public sealed record LogitLensView : IHtmlView
         for (int l = 0; l < LayerLabels.Length; l++)
         {
             text.AppendLine($"{LayerLabels[l]} | " + string.Join(" | ", TopTokens[l].Select((t, i) => $"{HtmlText.Token(t)} ({Probabilities[l][i]:0.00})")));
+        }
+        if (Answer is not null)
+        {
+            text.AppendLine($"P({HtmlText.Token(Answer)}) and rank:");
+            for (int l = 0; l < LayerLabels.Length; l++)
+            {
+                text.AppendLine($"{LayerLabels[l]} | " + string.Join(" | ", AnswerProbabilities![l].Select((p, i) => $"{p:0.00} #{AnswerRanks![l][i]}")));
+            }
         }
         return text.ToString();
     }

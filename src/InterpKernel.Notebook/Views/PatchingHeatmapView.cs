@@ -92,6 +92,16 @@ public sealed record PatchingHeatmapView : IHtmlView
     public string ToHtml(string? idPrefix = null)
     {
         var id = ViewIds.Resolve(idPrefix);
+        var html = new StringBuilder(ViewAssets.StyleElement());
+        html.Append($"<div class=\"ik-view ik-heatmap\" id=\"{id}-root\">");
+        AppendBody(html, id, id + "-root", includeLibrary: true);
+        html.Append("</div>");
+        return html.ToString();
+    }
+
+    /// <summary>The plot alone, for views that place several heatmaps on one output and load plotly.js once.</summary>
+    internal void AppendBody(StringBuilder html, string id, string rootId, bool includeLibrary)
+    {
         var heatmap = new Heatmap
         {
             z = Values.Select(PlotlyFigure.Finite).ToArray(),
@@ -121,12 +131,7 @@ public sealed record PatchingHeatmapView : IHtmlView
             xaxis = new Xaxis { title = XTitle, type = "category", tickangle = -45 },
             yaxis = new Yaxis { title = YTitle, type = "category", autorange = "reversed" },
         };
-        var chart = Chart.Plot(heatmap, layout);
-        var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-heatmap\" id=\"{id}-root\">");
-        PlotlyFigure.Append(html, id + "-root", id + "-plot", chart, height, includeLibrary: true);
-        html.Append("</div>");
-        return html.ToString();
+        PlotlyFigure.Append(html, rootId, id + "-plot", Chart.Plot(heatmap, layout), height, includeLibrary);
     }
 
     /// <inheritdoc />
