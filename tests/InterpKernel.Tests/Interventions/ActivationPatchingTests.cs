@@ -44,6 +44,24 @@ public class ActivationPatchingTests(AbrahamPrompts p) : IClassFixture<AbrahamPr
     }
 
     [Fact]
+    public void Only_metrics_that_read_the_last_position_let_patching_skip_the_other_positions_unembedding()
+    {
+        Assert.True(Metrics.ReadsOnlyLastPosition(p.Metric));
+        Assert.True(Metrics.ReadsOnlyLastPosition(Metrics.Normalized(p.Metric, 2.0, 1.0)));
+        Assert.False(Metrics.ReadsOnlyLastPosition(Metrics.LogitDiff(p.Isaac, p.Jacob, position: 3)));
+        Func<Tensor, Tensor> own = logits => logits[.., 3, p.Isaac];
+        Assert.False(Metrics.ReadsOnlyLastPosition(own));
+
+        // Results are the same with and without the shortcut, for a known metric and for one of the user's own.
+        using var shortcut = ActivationPatching.ResidPre(p.Model, p.Clean, p.Corrupt, p.Metric);
+        using var full = ActivationPatching.ResidPre(p.Model, p.Clean, p.Corrupt, p.Metric, new PatchingOptions { LastPositionLogitsOnly = false });
+        Assert.True(shortcut.allclose(full, rtol: 1e-4, atol: 1e-4), $"max difference {(shortcut - full).abs().max().item<float>()}");
+        using var ownBatched = ActivationPatching.ResidPre(p.Model, p.Clean, p.Corrupt, own);
+        using var ownSingle = ActivationPatching.ResidPre(p.Model, p.Clean, p.Corrupt, own, PatchingOptions.OneForwardPerPatch);
+        Assert.True(ownBatched.allclose(ownSingle, rtol: 1e-4, atol: 1e-4));
+    }
+
+    [Fact]
     public void Patching_everything_restores_the_clean_metric()
     {
         double clean = Metrics.Evaluate(p.Model, p.Clean, p.Metric);

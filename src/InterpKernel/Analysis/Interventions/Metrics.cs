@@ -9,16 +9,29 @@ namespace InterpKernel.Analysis;
 /// </summary>
 public static class Metrics
 {
+    // Metrics built here that read nothing but the last position's logits; patching then unembeds only that position.
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Func<Tensor, Tensor>, object> LastPositionOnly = new();
+
+    static Func<Tensor, Tensor> MarkLastPositionOnly(Func<Tensor, Tensor> metric, bool lastOnly)
+    {
+        if (lastOnly) LastPositionOnly.AddOrUpdate(metric, metric);
+        return metric;
+    }
+
+    /// <summary>Whether <paramref name="metric"/> is known to read only the logits at the last position.</summary>
+    public static bool ReadsOnlyLastPosition(Func<Tensor, Tensor> metric) =>
+        metric is not null && LastPositionOnly.TryGetValue(metric, out _);
+
     /// <summary>
     /// <c>logit(good) − logit(bad)</c> at <paramref name="position"/> (the last by default).
     /// </summary>
     /// <example><code>var metric = Metrics.LogitDiff(model.ToSingleToken(" Isaac"), model.ToSingleToken(" Jacob"));</code></example>
-    public static Func<Tensor, Tensor> LogitDiff(int good, int bad, int position = -1) => logits =>
+    public static Func<Tensor, Tensor> LogitDiff(int good, int bad, int position = -1) => MarkLastPositionOnly(logits =>
     {
         CheckLogits(logits);
         var last = logits.select(1, position); // [batch, d_vocab]
         return last.select(1, good) - last.select(1, bad);
-    };
+    }, position == -1);
 
     /// <summary>
     /// <c>logit(good[b]) − logit(bad[b])</c> at <paramref name="position"/> with one answer pair per batch element
@@ -32,14 +45,14 @@ public static class Metrics
             throw new ArgumentException($"good has {good.numel()} tokens but bad has {bad.numel()}: give one pair per batch element.", nameof(bad));
         var g = good.reshape(-1, 1).to(ScalarType.Int64).detach().DetachFromDisposeScope();
         var b = bad.reshape(-1, 1).to(ScalarType.Int64).detach().DetachFromDisposeScope();
-        return logits =>
+        return MarkLastPositionOnly(logits =>
         {
             CheckLogits(logits);
             if (logits.shape[0] != g.shape[0])
                 throw new ArgumentException($"the metric has {g.shape[0]} answer pairs but the logits have batch {logits.shape[0]}.", nameof(logits));
             var last = logits.select(1, position);
             return (last.gather(1, g.to(last.device)) - last.gather(1, b.to(last.device))).squeeze(1);
-        };
+        }, position == -1);
     }
 
     /// <summary>
@@ -53,7 +66,7 @@ public static class Metrics
         if (span == 0 || double.IsNaN(span))
             throw new ArgumentException(
                 $"the clean and corrupted values are both {cleanValue}: the metric does not tell the runs apart, so it cannot be normalised.", nameof(cleanValue));
-        return logits => (metric(logits) - corruptedValue) / span;
+        return MarkLastPositionOnly(logits => (metric(logits) - corruptedValue) / span, ReadsOnlyLastPosition(metric));
     }
 
     /// <summary>

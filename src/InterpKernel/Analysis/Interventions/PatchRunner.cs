@@ -52,6 +52,7 @@ internal static class PatchRunner
         }
         progress?.Report(new PatchingProgress(done, patches.Count));
 
+        bool lastOnly = options.LastPositionLogitsOnly ?? Metrics.ReadsOnlyLastPosition(metric);
         int chunk = options.ChunkSize ?? ChunkFromBudget(model, batch, corrupt.shape[1], options.MemoryBudgetBytes);
         // Chunks never mix start blocks, so no row recomputes blocks its patch cannot change.
         var chunks = pending.GroupBy(p => p.Start).OrderBy(g => g.Key)
@@ -81,7 +82,8 @@ internal static class PatchRunner
                 int start = group[0].Start;
                 logits = start < 0
                     ? model.Forward(corrupt.repeat(k, 1))
-                    : model.ForwardFrom(start, corruptActs[HookNames.Of("resid_pre", order[start])].repeat(k, 1, 1));
+                    : model.ForwardFrom(start, corruptActs[HookNames.Of("resid_pre", order[start])].repeat(k, 1, 1), lastOnly);
+                if (lastOnly && start < 0) logits = logits.narrow(1, logits.shape[1] - 1, 1);
             }
             for (int row = 0; row < k; row++)
                 values[group[row].Patch] = MeanMetric(metric, logits.narrow(0, row * batch, batch));

@@ -27,11 +27,19 @@ public sealed record PatchingOptions
     /// </summary>
     public bool ReusePrefix { get; init; } = true;
 
+    /// <summary>
+    /// Whether patched runs unembed only the last position, and the metric sees logits <c>[batch, 1, d_vocab]</c>.
+    /// <c>null</c> (the default) does so exactly when the metric is known to read nothing else (the
+    /// <see cref="Metrics"/> logit differences at the last position and their normalised forms); <c>true</c> asserts
+    /// it for a metric of your own. The result is the same; for small models the unembedding is most of the work.
+    /// </summary>
+    public bool? LastPositionLogitsOnly { get; init; }
+
     /// <summary>Name of the metric, shown on <see cref="PatchingResult"/> heatmaps.</summary>
     public string MetricName { get; init; } = "metric";
 
     /// <summary>One full forward pass per patch and nothing skipped: the TransformerLens way, for comparison.</summary>
-    public static PatchingOptions OneForwardPerPatch => new() { ChunkSize = 1, SkipUnchangedPatches = false, ReusePrefix = false };
+    public static PatchingOptions OneForwardPerPatch => new() { ChunkSize = 1, SkipUnchangedPatches = false, ReusePrefix = false, LastPositionLogitsOnly = false };
 
     internal void Validate()
     {
