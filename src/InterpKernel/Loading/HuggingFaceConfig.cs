@@ -35,8 +35,7 @@ public static class HuggingFaceConfig
         {
             "gpt2" => Gpt2(r),
             "gpt_neox" => GptNeoX(r),
-            "llama" => Llama(r, modelType, attentionBias: r.Bool("attention_bias", false)),
-            "qwen2" => Llama(r, modelType, attentionBias: true),
+            "llama" or "qwen2" => Llama(r, modelType),
             _ => throw new NotSupportedException(
                 $"{source}: model_type '{modelType}' is not supported. Supported model types: {string.Join(", ", SupportedModelTypes)}."),
         };
@@ -89,30 +88,18 @@ public static class HuggingFaceConfig
         double pct = rope?.OptionalDouble("partial_rotary_factor") ?? r.OptionalDouble("rotary_pct") ?? r.OptionalDouble("partial_rotary_factor") ?? 1.0;
         double theta = rope?.OptionalDouble("rope_theta") ?? r.OptionalDouble("rotary_emb_base") ?? r.OptionalDouble("rope_theta") ?? 10000.0;
         RequireDefaultRope(r, rope);
-        return new TransformerConfig
+        return Rotary(r, "gpt_neox", dModel, nHeads, dHead, theta) with
         {
-            ModelType = "gpt_neox",
-            DModel = dModel,
-            NHeads = nHeads,
-            DHead = dHead,
-            NLayers = r.Int("num_hidden_layers"),
-            DMlp = r.Int("intermediate_size"),
-            NCtx = r.Int("max_position_embeddings"),
-            DVocab = r.Int("vocab_size"),
             LayerNormEps = r.Double("layer_norm_eps", 1e-5),
             Activation = r.String("hidden_act", "gelu"),
-            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
             Normalization = NormalizationType.LayerNorm,
-            PositionalEmbedding = PositionalEmbeddingType.Rotary,
             RotaryDim = (int)(dHead * pct),
-            RotaryBase = theta,
             ParallelAttnMlp = r.Bool("use_parallel_residual", true),
-            BosTokenId = r.OptionalInt("bos_token_id"),
-            EosTokenId = r.OptionalInt("eos_token_id"),
         };
     }
 
-    static TransformerConfig Llama(Reader r, string modelType, bool attentionBias)
+    // Attention biases (Qwen2's q/k/v, Llama's optional ones) are read from the checkpoint, not the config.
+    static TransformerConfig Llama(Reader r, string modelType)
     {
         int dModel = r.Int("hidden_size");
         int nHeads = r.Int("num_attention_heads");
@@ -123,28 +110,33 @@ public static class HuggingFaceConfig
         RequireDefaultRope(r, rope);
         if (r.Bool("use_sliding_window", false))
             throw new NotSupportedException($"{r.Source}: sliding-window attention is not supported.");
-        return new TransformerConfig
+        return Rotary(r, modelType, dModel, nHeads, dHead, theta) with
         {
-            ModelType = modelType,
-            DModel = dModel,
-            NHeads = nHeads,
-            DHead = dHead,
-            NLayers = r.Int("num_hidden_layers"),
-            DMlp = r.Int("intermediate_size"),
-            NCtx = r.Int("max_position_embeddings"),
-            DVocab = r.Int("vocab_size"),
             LayerNormEps = r.Double("rms_norm_eps", 1e-6),
             Activation = r.String("hidden_act", "silu"),
-            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
             Normalization = NormalizationType.RmsNorm,
-            PositionalEmbedding = PositionalEmbeddingType.Rotary,
             NKeyValueHeads = r.OptionalInt("num_key_value_heads") ?? nHeads,
-            RotaryBase = theta,
             GatedMlp = true,
-            BosTokenId = r.OptionalInt("bos_token_id"),
-            EosTokenId = r.OptionalInt("eos_token_id"),
         };
     }
+
+    /// <summary>The fields GPT-NeoX, Llama and Qwen2 configs share, with rotary positions.</summary>
+    static TransformerConfig Rotary(Reader r, string modelType, int dModel, int nHeads, int dHead, double theta) => new()
+    {
+        ModelType = modelType,
+        DModel = dModel,
+        NHeads = nHeads,
+        DHead = dHead,
+        NLayers = r.Int("num_hidden_layers"),
+        DMlp = r.Int("intermediate_size"),
+        NCtx = r.Int("max_position_embeddings"),
+        DVocab = r.Int("vocab_size"),
+        TiedEmbeddings = r.Bool("tie_word_embeddings", false),
+        PositionalEmbedding = PositionalEmbeddingType.Rotary,
+        RotaryBase = theta,
+        BosTokenId = r.OptionalInt("bos_token_id"),
+        EosTokenId = r.OptionalInt("eos_token_id"),
+    };
 
     static void RequireDefaultRope(Reader r, Reader? rope)
     {
