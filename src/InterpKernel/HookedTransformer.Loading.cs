@@ -76,7 +76,7 @@ public sealed partial class HookedTransformer
         var dev = Devices.Resolve(options.Device);
         var config = HuggingFaceConfig.Load(Path.Combine(folder, "config.json"));
         ModelTokenizer.TryFromFolder(folder, out var tokenizer, out var whyNoTokenizer);
-        using var reader = CheckpointReader.Open(folder);
+        using var reader = CheckpointReader.Open(folder, options.MemoryMap);
         using var scope = NewDisposeScope();
         var source = new CheckpointTensorSource(reader);
         Dictionary<string, Tensor> weights;

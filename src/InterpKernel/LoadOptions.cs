@@ -45,6 +45,16 @@ public sealed record LoadOptions
     /// <summary>Move the value biases <c>b_V</c> into the attention output bias <c>b_O</c>.</summary>
     public bool FoldValueBiases { get; init; } = true;
 
+    /// <summary>
+    /// Map the checkpoint files into memory (privately, copy-on-write) instead of reading them. Loading then costs
+    /// about what reading the file costs, and weights kept as stored (same dtype, on the CPU, no processing) share
+    /// the file's pages with the operating system's cache instead of holding a second copy. Editing such a weight in
+    /// place changes only this process's copy. Replace a checkpoint that a loaded model maps by writing a new file and
+    /// renaming it over the old one (the Hub download and <c>SafeTensorsWriter</c> do): overwriting it in place
+    /// changes, and truncating it breaks, the model's weights. Linux and macOS; elsewhere the files are read.
+    /// </summary>
+    public bool MemoryMap { get; init; } = true;
+
     /// <summary>The Hugging Face revision (branch, tag or commit) to use when the name is a Hub model id.</summary>
     public string Revision { get; init; } = "main";
 }

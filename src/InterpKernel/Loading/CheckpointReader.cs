@@ -42,7 +42,20 @@ public sealed class CheckpointReader : IDisposable
     /// <exception cref="ArgumentException"><paramref name="folderOrFile"/> is empty.</exception>
     /// <exception cref="FileNotFoundException">The folder, the checkpoint file or a shard is missing; the message names what and where.</exception>
     /// <exception cref="SafeTensorsFormatException">A file or the index is malformed, or the index names a tensor its shard lacks.</exception>
-    public static CheckpointReader Open(string folderOrFile)
+    public static CheckpointReader Open(string folderOrFile) => Open(folderOrFile, memoryMap: false);
+
+    /// <summary>
+    /// Opens a checkpoint as <see cref="Open(string)"/> does; with <paramref name="memoryMap"/>, every file is mapped
+    /// into memory copy-on-write and loaded tensors view the file's pages instead of holding read copies (see
+    /// <see cref="SafeTensorsFile.Open(string, bool)"/> for what that implies).
+    /// </summary>
+    /// <param name="folderOrFile">A checkpoint folder or file.</param>
+    /// <param name="memoryMap">Whether to map the files instead of reading tensors.</param>
+    /// <returns>The open reader; dispose it to close the files.</returns>
+    /// <exception cref="ArgumentException"><paramref name="folderOrFile"/> is empty.</exception>
+    /// <exception cref="FileNotFoundException">The folder, the checkpoint file or a shard is missing; the message names what and where.</exception>
+    /// <exception cref="SafeTensorsFormatException">A file or the index is malformed, or the index names a tensor its shard lacks.</exception>
+    public static CheckpointReader Open(string folderOrFile, bool memoryMap)
     {
         if (string.IsNullOrWhiteSpace(folderOrFile))
         {
@@ -51,7 +64,7 @@ public sealed class CheckpointReader : IDisposable
         string fullPath = Path.GetFullPath(folderOrFile);
         if (File.Exists(fullPath))
         {
-            return fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OpenSharded(fullPath) : OpenSingle(fullPath);
+            return fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? OpenSharded(fullPath, memoryMap) : OpenSingle(fullPath, memoryMap);
         }
         if (!Directory.Exists(fullPath))
         {
@@ -63,12 +76,12 @@ public sealed class CheckpointReader : IDisposable
         string single = Path.Combine(fullPath, SingleFileName);
         if (File.Exists(single))
         {
-            return OpenSingle(single);
+            return OpenSingle(single, memoryMap);
         }
         string index = Path.Combine(fullPath, IndexFileName);
         if (File.Exists(index))
         {
-            return OpenSharded(index);
+            return OpenSharded(index, memoryMap);
         }
 
         var present = Directory.EnumerateFiles(fullPath).Select(Path.GetFileName).Order(StringComparer.Ordinal).Take(20).ToList();
@@ -104,6 +117,11 @@ public sealed class CheckpointReader : IDisposable
     /// <exception cref="KeyNotFoundException">No such tensor; the message lists close names.</exception>
     public string FileOf(string name) => Owner(name).FilePath;
 
+    /// <summary>Whether loading this tensor views the mapped file rather than reading a copy (see <see cref="Open(string, bool)"/>).</summary>
+    /// <param name="name">A tensor name.</param>
+    /// <exception cref="KeyNotFoundException">No such tensor; the message lists close names.</exception>
+    public bool IsMapped(string name) => Owner(name).IsMapped(name);
+
     /// <summary>
     /// Reads one tensor in its stored dtype, then converts it to <paramref name="dtype"/> and moves it to
     /// <paramref name="device"/> when those are given and differ.
@@ -134,14 +152,14 @@ public sealed class CheckpointReader : IDisposable
         throw new KeyNotFoundException(NameSuggestions.NotFoundMessage(name, $"the checkpoint '{Source}'", _owners.Keys));
     }
 
-    private static CheckpointReader OpenSingle(string path)
+    private static CheckpointReader OpenSingle(string path, bool memoryMap)
     {
-        var file = SafeTensorsFile.Open(path);
+        var file = SafeTensorsFile.Open(path, memoryMap);
         var owners = file.Tensors.Keys.ToDictionary(name => name, _ => file, StringComparer.Ordinal);
         return new CheckpointReader(path, [file], owners);
     }
 
-    private static CheckpointReader OpenSharded(string indexPath)
+    private static CheckpointReader OpenSharded(string indexPath, bool memoryMap)
     {
         var weightMap = ReadWeightMap(indexPath);
         string folder = Path.GetDirectoryName(indexPath)!;
@@ -164,7 +182,7 @@ public sealed class CheckpointReader : IDisposable
             var byShard = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
             foreach (var shard in shardNames)
             {
-                var file = SafeTensorsFile.Open(Path.Combine(folder, shard));
+                var file = SafeTensorsFile.Open(Path.Combine(folder, shard), memoryMap);
                 files.Add(file);
                 byShard.Add(shard, file);
             }

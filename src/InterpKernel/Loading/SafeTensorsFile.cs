@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,6 +9,8 @@ namespace InterpKernel.Loading;
 /// A read-only view of one <c>.safetensors</c> file: its validated header, its metadata and on-demand loading of
 /// single tensors. The file stays open (shared for reading) until <see cref="Dispose"/>; each
 /// <see cref="Load(string, ScalarType?, Device?)"/> reads only that tensor's bytes, straight into the new tensor's storage.
+/// Opened with <c>memoryMap: true</c>, the file is instead mapped into memory copy-on-write and tensors are views of
+/// the mapping (see <see cref="Open(string, bool)"/>).
 /// </summary>
 /// <remarks>
 /// The safetensors format stores numbers little-endian; this reader runs on little-endian machines only
@@ -23,6 +26,8 @@ public sealed class SafeTensorsFile : IDisposable
 {
     private readonly SafeFileHandle _handle;
     private readonly long _dataStart;
+    // One flat mapping of the whole file per stored dtype that has an aligned tensor; empty when not mapped.
+    private readonly Dictionary<SafeTensorsDType, Tensor> _mappings = [];
 
     private SafeTensorsFile(string path, SafeFileHandle handle, SafeTensorsHeader header)
     {
@@ -43,7 +48,35 @@ public sealed class SafeTensorsFile : IDisposable
     /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     /// <exception cref="SafeTensorsFormatException">The file is not a valid safetensors file.</exception>
     /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
-    public static SafeTensorsFile Open(string path)
+    public static SafeTensorsFile Open(string path) => Open(path, memoryMap: false);
+
+    /// <summary>
+    /// Opens and validates a safetensors file as <see cref="Open(string)"/> does; with <paramref name="memoryMap"/>,
+    /// also maps the file into memory privately (copy-on-write), so that <see cref="Load(string, ScalarType?, Device?)"/>
+    /// returns views of the file's pages instead of reading copies: nothing is read until a value is used, and pages
+    /// are shared with the operating system's file cache.
+    /// </summary>
+    /// <remarks>
+    /// <para>Writing to a mapped tensor changes this process's copy of those pages only, never the file. Tensors
+    /// loaded from one open file share that copy: loading the same tensor twice gives two views of the same memory, so
+    /// an edit through one shows through the other (open the file again for an untouched view). A tensor converted to
+    /// another dtype or moved to another device is a copy as usual.</para>
+    /// <para>The mapping reads the file as it is on disk: replace a mapped checkpoint by writing a new file and
+    /// renaming it over the old one (as <see cref="SafeTensorsWriter"/> and the Hub download do). Overwriting it in
+    /// place changes the values of tensors already loaded, and truncating it makes reading them fail.</para>
+    /// <para>Mapping needs Linux or macOS and a tensor whose offset in the file is a multiple of its element size
+    /// (true of files written by the safetensors library and by <see cref="SafeTensorsWriter"/>); otherwise, or on
+    /// Windows, the tensor is read as without mapping. <see cref="IsMapped"/> says which happened.</para>
+    /// </remarks>
+    /// <param name="path">Path to the <c>.safetensors</c> file.</param>
+    /// <param name="memoryMap">Whether to map the file instead of reading tensors.</param>
+    /// <returns>The open file; dispose it to close the file handle and release the mapping (tensors already loaded keep
+    /// the pages they view).</returns>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
+    /// <exception cref="SafeTensorsFormatException">The file is not a valid safetensors file.</exception>
+    /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
+    public static SafeTensorsFile Open(string path, bool memoryMap)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -67,7 +100,12 @@ public sealed class SafeTensorsFile : IDisposable
         var handle = File.OpenHandle(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
-            return new SafeTensorsFile(fullPath, handle, SafeTensorsHeader.Read(fullPath, handle));
+            var file = new SafeTensorsFile(fullPath, handle, SafeTensorsHeader.Read(fullPath, handle));
+            if (memoryMap && MappingSupported)
+            {
+                file.MapAlignedDTypes(RandomAccess.GetLength(handle));
+            }
+            return file;
         }
         catch
         {
@@ -75,6 +113,9 @@ public sealed class SafeTensorsFile : IDisposable
             throw;
         }
     }
+
+    // libtorch maps files only through mmap; its Windows build maps shared memory, not files.
+    internal static bool MappingSupported => OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
 
     /// <summary>The full path of the file.</summary>
     public string FilePath { get; }
@@ -88,6 +129,18 @@ public sealed class SafeTensorsFile : IDisposable
     /// <summary>Whether the file holds a tensor called <paramref name="name"/>.</summary>
     /// <param name="name">A tensor name, e.g. <c>transformer.wte.weight</c>.</param>
     public bool Contains(string name) => name is not null && Tensors.ContainsKey(name);
+
+    /// <summary>
+    /// Whether <see cref="Load(string, ScalarType?, Device?)"/> returns a view of the mapped file for this tensor
+    /// (before any dtype or device conversion), rather than reading a copy.
+    /// </summary>
+    /// <param name="name">A tensor name.</param>
+    /// <exception cref="KeyNotFoundException">The file has no such tensor; the message lists close names.</exception>
+    public bool IsMapped(string name)
+    {
+        var info = Info(name);
+        return _mappings.ContainsKey(info.DType) && IsAligned(info);
+    }
 
     /// <summary>The header entry of one tensor.</summary>
     /// <param name="name">A tensor name.</param>
@@ -104,7 +157,8 @@ public sealed class SafeTensorsFile : IDisposable
 
     /// <summary>
     /// Reads one tensor. It is created in its stored dtype (F16 as Half, BF16 as BFloat16) on the CPU, filled
-    /// directly from the file, and only then converted when another dtype or device was asked for.
+    /// directly from the file (or, when the file is mapped, viewed in the mapping), and only then converted when
+    /// another dtype or device was asked for.
     /// </summary>
     /// <param name="name">A tensor name.</param>
     /// <param name="dtype">The dtype to return; <see langword="null"/> keeps the stored one.</param>
@@ -122,10 +176,49 @@ public sealed class SafeTensorsFile : IDisposable
         var info = Info(name);
 
         using var scope = NewDisposeScope();
-        var tensor = empty(info.Shape, SafeTensorsDTypes.ToScalarType(info.DType), CPU);
-        TensorBytes.ReadFromFile(FilePath, name, _handle, _dataStart + info.Begin, tensor, chunkBytes);
+        var tensor = MappedView(info);
+        if (tensor is null)
+        {
+            tensor = empty(info.Shape, SafeTensorsDTypes.ToScalarType(info.DType), CPU);
+            TensorBytes.ReadFromFile(FilePath, name, _handle, _dataStart + info.Begin, tensor, chunkBytes);
+        }
         return Convert(tensor, dtype, device).MoveToOuterDisposeScope();
     }
+
+    private void MapAlignedDTypes(long fileLength)
+    {
+        foreach (var dtype in Tensors.Values.Where(IsAligned).Select(t => t.DType).Distinct())
+        {
+            long elementSize = SafeTensorsDTypes.ElementSize(dtype);
+            // A flat, private (copy-on-write) mapping of the whole file, viewed as elements of this dtype. Where the
+            // file system cannot map files, the tensors are read instead; IsMapped tells.
+            Tensor mapping;
+            try
+            {
+                mapping = from_file(FilePath, shared: false, size: fileLength / elementSize, dtype: SafeTensorsDTypes.ToScalarType(dtype));
+            }
+            catch (ExternalException)
+            {
+                continue;
+            }
+            _mappings.Add(dtype, mapping.DetachFromDisposeScope());
+        }
+    }
+
+    private bool IsAligned(SafeTensorInfo info) => (_dataStart + info.Begin) % SafeTensorsDTypes.ElementSize(info.DType) == 0;
+
+    /// <summary>A view of the tensor in the file's mapping, or <see langword="null"/> when it is read instead.</summary>
+    private Tensor? MappedView(SafeTensorInfo info)
+    {
+        if (!_mappings.TryGetValue(info.DType, out var mapping) || !IsAligned(info))
+        {
+            return null;
+        }
+        long elementSize = SafeTensorsDTypes.ElementSize(info.DType);
+        using var flat = mapping.narrow(0, (_dataStart + info.Begin) / elementSize, info.ElementCount);
+        return flat.view(info.Shape);
+    }
+
 
     internal static Tensor Convert(Tensor tensor, ScalarType? dtype, Device? device)
     {
@@ -140,6 +233,17 @@ public sealed class SafeTensorsFile : IDisposable
         };
     }
 
-    /// <summary>Closes the file. Tensors already loaded stay valid: they own their memory.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// Closes the file and releases the mapping. Tensors already loaded stay valid: they own their memory, or keep the
+    /// mapped pages they view alive.
+    /// </summary>
+    public void Dispose()
+    {
+        foreach (var mapping in _mappings.Values)
+        {
+            mapping.Dispose();
+        }
+        _mappings.Clear();
+        _handle.Dispose();
+    }
 }
