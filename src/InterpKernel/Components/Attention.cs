@@ -38,6 +38,14 @@ public sealed class Attention : nn.Module
         _useResult = cfg.UseAttnResult;
         _scale = 1.0 / Math.Sqrt(cfg.DHead);
         string p = $"blocks.{layer}.attn.";
+        if (weights.HasFusedQkv(p))
+        {
+            // Stored fused already (GPT-2): used as is, so a memory-mapped checkpoint's pages are not copied.
+            long width = QWidth + 2 * KvWidth;
+            W_QKV = new Parameter(weights.Get(p + "W_QKV", _dModel, width).contiguous(), requires_grad: false);
+            b_QKV = new Parameter(weights.GetOrZeros(p + "b_QKV", dtype, device, width), requires_grad: false);
+        }
+        else
         using (var scope = NewDisposeScope())
         {
             var w = cat([Columns(weights.Get(p + "W_Q", _nHeads, _dModel, _dHead)),

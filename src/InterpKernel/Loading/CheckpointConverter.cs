@@ -47,15 +47,12 @@ internal static class CheckpointConverter
             w[tl + "ln1.b"] = get(hf + "ln_1.bias");
             w[tl + "ln2.w"] = get(hf + "ln_2.weight");
             w[tl + "ln2.b"] = get(hf + "ln_2.bias");
-            var qkv = get(hf + "attn.c_attn.weight");   // Conv1D: [d_model, 3 * d_model], x @ W
-            var qkvBias = get(hf + "attn.c_attn.bias"); // [3 * d_model]
+            // Conv1D [d_model, 3 * d_model], x @ W: the Q, K and V columns, each head's together, side by side, which
+            // is the model's own fused layout; W_Q, W_K, W_V are derived from it as views (see Weights).
+            var qkv = get(hf + "attn.c_attn.weight");
             CheckShape(s, prefix + hf + "attn.c_attn.weight", qkv, m, 3 * m);
-            string[] names = ["Q", "K", "V"];
-            for (int i = 0; i < 3; i++)
-            {
-                w[tl + "attn.W_" + names[i]] = qkv.narrow(1, i * m, m).view(m, h, d).permute(1, 0, 2);
-                w[tl + "attn.b_" + names[i]] = qkvBias.narrow(0, i * m, m).view(h, d);
-            }
+            w[tl + "attn.W_QKV"] = qkv;
+            w[tl + "attn.b_QKV"] = get(hf + "attn.c_attn.bias"); // [3 * d_model]
             var proj = get(hf + "attn.c_proj.weight");  // [h * d, d_model]
             CheckShape(s, prefix + hf + "attn.c_proj.weight", proj, m, m);
             w[tl + "attn.W_O"] = proj.view(h, d, m);

@@ -46,10 +46,11 @@ internal static class WeightProcessing
         var normalization = !fold ? cfg.Normalization
             : layerNorm ? NormalizationType.LayerNormPre : NormalizationType.RmsNormPre;
         // What the steps did not touch is the norms' weights: gone once folded, otherwise kept in the model's dtype.
+        // Fused Q/K/V weights were read through their W_Q/W_K/W_V views, which the output now holds processed.
         if (!fold)
         {
             foreach (var (name, t) in raw)
-                if (!output.ContainsKey(name)) output[name] = t.to(dtype);
+                if (!output.ContainsKey(name) && !name.EndsWith("_QKV", StringComparison.Ordinal)) output[name] = t.to(dtype);
         }
         return (cfg with { Normalization = normalization }, output);
     }
@@ -59,7 +60,8 @@ internal static class WeightProcessing
     {
         int m = cfg.DModel, h = cfg.NHeads, kv = cfg.KeyValueHeads, d = cfg.DHead, f = cfg.DMlp;
         string p = $"blocks.{l}.";
-        Tensor Get(string name, params long[] shape) => weights.Get(p + name, shape).to(Work);
+        // Every working tensor is a fresh float64 copy, so the steps below can work in place.
+        Tensor Get(string name, params long[] shape) => weights.Get(p + name, shape).to(Work, copy: true);
         Tensor Bias(string name, params long[] shape) =>
             weights.Has(p + name) ? Get(name, shape) : zeros(shape, Work, device);
 
@@ -84,7 +86,7 @@ internal static class WeightProcessing
                 if (shift2 is not null)
                     throw new NotSupportedException(
                         $"{p}ln2 has a bias, but a gated MLP has no gate bias to fold it into. Load with LoadOptions.FoldLayerNorm = false.");
-                wGate = wGate * scale2.unsqueeze(1);
+                wGate.mul_(scale2.unsqueeze(1));
             }
             if (layerNorm)
             {
@@ -123,16 +125,17 @@ internal static class WeightProcessing
     {
         int m = cfg.DModel, v = cfg.DVocab;
         var result = new List<(string, Tensor)>();
-        var wE = weights.Get("embed.W_E", v, m).to(Work);
+        var wE = weights.Get("embed.W_E", v, m).to(Work, copy: true);
         result.Add(("embed.W_E", centerWriting ? Center(wE, 1) : wE));
         if (cfg.PositionalEmbedding == PositionalEmbeddingType.Standard)
         {
-            var wPos = weights.Get("pos_embed.W_pos", cfg.NCtx, m).to(Work);
+            var wPos = weights.Get("pos_embed.W_pos", cfg.NCtx, m).to(Work, copy: true);
             result.Add(("pos_embed.W_pos", centerWriting ? Center(wPos, 1) : wPos));
         }
 
-        var wU = weights.Get("unembed.W_U", m, v).to(Work);
-        var bU = weights.Has("unembed.b_U") ? weights.Get("unembed.b_U", v).to(Work) : zeros(v, Work, device);
+        // Fresh float64 copies (W_U may be a view of W_E), which the steps below change in place.
+        var wU = weights.Get("unembed.W_U", m, v).to(Work, copy: true);
+        var bU = weights.Has("unembed.b_U") ? weights.Get("unembed.b_U", v).to(Work, copy: true) : zeros(v, Work, device);
         if (fold)
         {
             var (scale, shift) = Norm(weights, "ln_final", m, layerNorm);
@@ -160,15 +163,18 @@ internal static class WeightProcessing
 
     /// <summary>
     /// Folds <c>y = (x̂ · scale + shift) W + b</c> into <c>y = x̂ W' + b'</c>: <c>W' = scale ⊙ W</c> along the
-    /// d_model axis, <c>b' = b + shift W</c>.
+    /// d_model axis, <c>b' = b + shift W</c>. Changes <paramref name="weight"/> and <paramref name="bias"/> in place
+    /// (both are the caller's working copies) and returns them.
     /// </summary>
     static (Tensor Weight, Tensor Bias) FoldNorm(Tensor weight, Tensor bias, Tensor scale, Tensor? shift, int axis)
     {
         var shape = Enumerable.Repeat(1L, (int)weight.dim()).ToArray();
         shape[axis] = -1;
-        if (shift is not null) bias = bias + (weight * shift.view(shape)).sum(axis);
-        return (weight * scale.view(shape), bias);
+        // shift · W along the d_model axis leaves W's other axes in order: the bias's shape.
+        if (shift is not null) bias.add_(tensordot(shift, weight, [0], [axis]));
+        return (weight.mul_(scale.view(shape)), bias);
     }
 
-    static Tensor Center(Tensor t, long axis) => t - t.mean([axis], keepdim: true);
+    /// <summary>Subtracts the mean along <paramref name="axis"/>, in place (a working copy), and returns the tensor.</summary>
+    static Tensor Center(Tensor t, long axis) => t.sub_(t.mean([axis], keepdim: true));
 }
