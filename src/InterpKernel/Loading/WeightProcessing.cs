@@ -39,8 +39,8 @@ internal static class WeightProcessing
         }
         using (var scope = NewDisposeScope())
         {
-            foreach (var (name, t) in ProcessEnds(cfg, weights, device, fold, layerNorm, centerWriting, steps.CenterUnembed))
-                output[name] = t.to(dtype).MoveToOuterDisposeScope();
+            foreach (var (name, t) in ProcessEnds(cfg, weights, device, dtype, fold, layerNorm, centerWriting, steps.CenterUnembed))
+                output[name] = t.MoveToOuterDisposeScope();
         }
 
         var normalization = !fold ? cfg.Normalization
@@ -120,36 +120,78 @@ internal static class WeightProcessing
         return result;
     }
 
+    /// <summary>
+    /// The embeddings and the unembedding, processed and cast to <paramref name="dtype"/>. These are most of a small
+    /// model's parameters, so they are processed a block of rows at a time: a float64 copy of the whole matrix would
+    /// cost more in fresh memory than the arithmetic does.
+    /// </summary>
     static List<(string Name, Tensor Value)> ProcessEnds(
-        TransformerConfig cfg, Weights weights, Device device, bool fold, bool layerNorm, bool centerWriting, bool centerUnembed)
+        TransformerConfig cfg, Weights weights, Device device, ScalarType dtype, bool fold, bool layerNorm, bool centerWriting, bool centerUnembed)
     {
         int m = cfg.DModel, v = cfg.DVocab;
         var result = new List<(string, Tensor)>();
-        var wE = weights.Get("embed.W_E", v, m).to(Work, copy: true);
-        result.Add(("embed.W_E", centerWriting ? Center(wE, 1) : wE));
+        Tensor Writer(Tensor t) => centerWriting ? Center(t, 1) : t;
+        result.Add(("embed.W_E", ByRows(weights.Get("embed.W_E", v, m), dtype, Writer)));
         if (cfg.PositionalEmbedding == PositionalEmbeddingType.Standard)
-        {
-            var wPos = weights.Get("pos_embed.W_pos", cfg.NCtx, m).to(Work, copy: true);
-            result.Add(("pos_embed.W_pos", centerWriting ? Center(wPos, 1) : wPos));
-        }
+            result.Add(("pos_embed.W_pos", ByRows(weights.Get("pos_embed.W_pos", cfg.NCtx, m), dtype, Writer)));
 
-        // Fresh float64 copies (W_U may be a view of W_E), which the steps below change in place.
-        var wU = weights.Get("unembed.W_U", m, v).to(Work, copy: true);
+        // W_U [d_model, d_vocab] is handled as its transpose, one row per vocabulary entry (contiguous for tied and
+        // untied checkpoints alike, since both store [d_vocab, d_model]); the result is again W_U as a transposed view.
+        using var wUT = weights.Get("unembed.W_U", m, v).t();
         var bU = weights.Has("unembed.b_U") ? weights.Get("unembed.b_U", v).to(Work, copy: true) : zeros(v, Work, device);
-        if (fold)
+        Tensor? scale = null, shift = null;
+        if (fold) (scale, shift) = Norm(weights, "ln_final", m, layerNorm);
+        // Row r of W_Uᵀ is the unembedding of token r: folding scales its entries by the norm's scale, adds shift · row
+        // to b_U[r] (once: foldBias), and (LayerNorm) centres it over d_model.
+        Tensor Folded(Tensor rows, long start, bool foldBias)
         {
-            var (scale, shift) = Norm(weights, "ln_final", m, layerNorm);
-            (wU, bU) = FoldNorm(wU, bU, scale, shift, axis: 0);
-            if (layerNorm) wU = Center(wU, 0);
+            if (scale is null) return rows;
+            if (shift is not null && foldBias) bU.narrow(0, start, rows.shape[0]).add_(rows.matmul(shift));
+            rows.mul_(scale);
+            return layerNorm ? Center(rows, 1) : rows;
         }
+        Tensor uT;
         if (centerUnembed)
         {
-            // Softmax ignores a constant added to every logit of a position.
-            wU = Center(wU, 1);
-            bU = Center(bU, 0);
+            // Softmax ignores a constant added to every logit of a position: W_U loses its mean over d_vocab, i.e. the
+            // mean row of W_Uᵀ, which needs every folded row first. The second pass folds again rather than keep a copy.
+            var sum = zeros(m, Work, device);
+            ByRows(wUT, null, (rows, start) => sum.add_(Folded(rows, start, foldBias: true).sum([0])));
+            bU.sub_(bU.mean());
+            var mean = sum.div_(v);
+            uT = ByRows(wUT, dtype, (rows, start) => Folded(rows, start, foldBias: false).sub_(mean))!;
         }
-        result.Add(("unembed.W_U", wU));
-        result.Add(("unembed.b_U", bU));
+        else
+        {
+            uT = ByRows(wUT, dtype, (rows, start) => Folded(rows, start, foldBias: true))!;
+        }
+        result.Add(("unembed.W_U", uT.t()));
+        result.Add(("unembed.b_U", bU.to(dtype)));
+        return result;
+    }
+
+    const long ChunkBytes = 4L << 20;
+
+    static Tensor ByRows(Tensor source, ScalarType dtype, Func<Tensor, Tensor> step) =>
+        ByRows(source, dtype, (rows, _) => step(rows))!;
+
+    /// <summary>
+    /// Applies <paramref name="step"/> to float64 copies of consecutive blocks of rows of <paramref name="source"/>
+    /// (with the first row's index) and, when <paramref name="dtype"/> is given, writes what it returns into a new
+    /// tensor of that dtype.
+    /// </summary>
+    static Tensor? ByRows(Tensor source, ScalarType? dtype, Func<Tensor, long, Tensor> step)
+    {
+        long rows = source.shape[0], perRow = Math.Max(1, source.numel() / Math.Max(1, rows));
+        long chunk = Math.Max(1, ChunkBytes / (perRow * sizeof(double)));
+        var result = dtype is { } dt ? empty(source.shape, dt, source.device) : null;
+        for (long start = 0; start < rows; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            long length = Math.Min(chunk, rows - start);
+            var done = step(source.narrow(0, start, length).to(Work, copy: true), start);
+            result?.narrow(0, start, length).copy_(done);
+        }
         return result;
     }
 
