@@ -128,11 +128,11 @@ public sealed class CellEngineTests : IDisposable
     public async Task An_infinite_loop_is_interrupted_and_the_next_cell_runs()
     {
         var sink = new RecordingSink();
-        var cell = _engine.ExecuteAsync("var before = 5;\nwhile (true) { }", sink);
-        await Task.Delay(500);
+        var cell = _engine.ExecuteAsync("var before = 5;\nConsole.WriteLine(\"spinning\");\nwhile (true) { }", sink);
+        await Started(cell, sink);
         var clock = Stopwatch.StartNew();
         _engine.Interrupt();
-        var outcome = await cell;
+        var outcome = await cell.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"the interrupt took {clock.Elapsed}");
         Assert.Equal("OperationCanceledException", outcome.Error!.Name);
@@ -143,13 +143,41 @@ public sealed class CellEngineTests : IDisposable
     [Fact]
     public async Task Loops_inside_methods_of_declared_classes_are_interrupted_too()
     {
-        await Run("class Spinner { public int Spin() { var i = 0; for (;;) { i++; } } }");
-        var cell = _engine.ExecuteAsync("new Spinner().Spin()", new RecordingSink());
-        await Task.Delay(300);
+        await Run("class Spinner { public int Spin() { var i = 0; Console.WriteLine(\"spinning\"); for (;;) { i++; } } }");
+        var sink = new RecordingSink();
+        var cell = _engine.ExecuteAsync("new Spinner().Spin()", sink);
+        await Started(cell, sink);
         _engine.Interrupt();
 
         var outcome = await cell.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("OperationCanceledException", outcome.Error!.Name);
+    }
+
+    [Fact]
+    public async Task An_interrupt_right_after_submitting_stops_the_cell_even_before_it_runs()
+    {
+        // A fresh engine may still be warming up the compiler: the interrupt must not be lost while the cell waits.
+        using var engine = new CellEngine();
+        var cell = engine.ExecuteAsync("while (true) { }", new RecordingSink());
+        engine.Interrupt();
+
+        var outcome = await cell.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal("OperationCanceledException", outcome.Error!.Name);
+        var next = new RecordingSink();
+        Assert.Null((await engine.ExecuteAsync("1 + 1", next)).Error);
+        Assert.Equal("2", Assert.Single(next.Results)["text/plain"]);
+    }
+
+    /// <summary>Waits until a cell has printed "spinning", i.e. it is past compilation and running its loop.</summary>
+    private static async Task Started(Task<CellOutcome> cell, RecordingSink sink)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!sink.Stdout.Contains("spinning", StringComparison.Ordinal))
+        {
+            Assert.False(cell.IsCompleted, $"the cell ended before it started spinning: {sink.Stdout}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the cell did not start within 60 s");
+            await Task.Delay(20);
+        }
     }
 
     [Fact]

@@ -15,7 +15,17 @@ internal sealed class RecordingSink : IExecutionSink
 
     public List<CellError> Errors { get; } = [];
 
-    public string Stdout => string.Concat(Streams.Where(s => s.Name == "stdout").Select(s => s.Text));
+    /// <summary>Everything written to stdout so far; safe to poll while the cell runs.</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return string.Concat(Streams.Where(s => s.Name == "stdout").Select(s => s.Text));
+            }
+        }
+    }
 
     public void Stream(string name, string text)
     {

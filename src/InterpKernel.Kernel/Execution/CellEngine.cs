@@ -23,7 +23,9 @@ public sealed partial class CellEngine : IDisposable
     private readonly Task _ready;
     private ScriptOptions _options;
     private ScriptState<object>? _state;
-    private CancellationTokenSource? _running;
+    // Every cell submitted and not yet finished, waiting or running: an interrupt stops them all, so that one
+    // that arrives while a cell still waits for the compiler's warm-up (or for the cell before it) is not lost.
+    private readonly HashSet<CancellationTokenSource> _cells = [];
 
     /// <summary>Creates an engine and starts warming up the compiler in the background.</summary>
     public CellEngine()
@@ -49,16 +51,45 @@ public sealed partial class CellEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(sink);
-        await _ready.ConfigureAwait(false);
-        await _oneCellAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lock (_cells)
+        {
+            _cells.Add(cts);
+        }
+        try
+        {
+            try
+            {
+                await _ready.WaitAsync(cts.Token).ConfigureAwait(false);
+                await _oneCellAtATime.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                var interrupted = new CellError("OperationCanceledException", "The cell was interrupted before it started.",
+                    ["The cell was interrupted before it started."]);
+                sink.Error(interrupted);
+                return new CellOutcome(interrupted);
+            }
+            return await RunAsync(cell, sink, cts).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_cells)
+            {
+                _cells.Remove(cts);
+            }
+        }
+    }
+
+    /// <summary>Runs a cell that holds the one-cell-at-a-time lock, and releases it.</summary>
+    private async Task<CellOutcome> RunAsync(string cell, IExecutionSink sink, CancellationTokenSource cts)
+    {
         var output = new StreamingWriter(sink, "stdout");
         var error = new StreamingWriter(sink, "stderr");
         var context = new CellContext(sink, output, error, cts.Token);
         CellError? failure = null;
         try
         {
-            Volatile.Write(ref _running, cts);
             _host.Enter(context);
             ScriptCancellation.Current = cts.Token;
             using (ConsoleRouter.Route(output, error))
@@ -68,7 +99,6 @@ public sealed partial class CellEngine : IDisposable
         }
         finally
         {
-            Volatile.Write(ref _running, null);
             _host.Exit();
             ScriptCancellation.Current = CancellationToken.None;
             output.Dispose();
@@ -84,8 +114,29 @@ public sealed partial class CellEngine : IDisposable
         return new CellOutcome(failure);
     }
 
-    /// <summary>Cancels the running cell, if any. Loops and methods in cells check for it.</summary>
-    public void Interrupt() => Volatile.Read(ref _running)?.Cancel();
+    /// <summary>
+    /// Cancels the running cell, if any, and the cells waiting to run. Loops and methods in cells check for it; a
+    /// waiting cell ends with "interrupted before it started".
+    /// </summary>
+    public void Interrupt()
+    {
+        CancellationTokenSource[] cells;
+        lock (_cells)
+        {
+            cells = [.. _cells];
+        }
+        foreach (var cts in cells)
+        {
+            try
+            {
+                cts.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // It finished between the copy and now.
+            }
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
