@@ -9,8 +9,8 @@ namespace InterpKernel.Loading;
 /// distribution unchanged; docs/weight-processing.md says which hook values each one changes.
 /// </summary>
 /// <remarks>
-/// Arithmetic runs in float64 one layer at a time (so at most one layer's float64 copy is alive), and each result is
-/// cast to the model's dtype as soon as it is final.
+/// Arithmetic runs in float64 one layer at a time (so at most one layer's float64 copy is alive), the embeddings and
+/// the unembedding a block of rows at a time, and each result is cast to the model's dtype as soon as it is final.
 /// </remarks>
 internal static class WeightProcessing
 {
