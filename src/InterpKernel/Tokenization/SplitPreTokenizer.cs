@@ -17,16 +17,14 @@ internal sealed class SplitPreTokenizer : PreTokenizer
         @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
     private readonly Regex[] _patterns;
-    private readonly Regex? _specialTokens;
+    private readonly SpecialTokenSplitter? _specialTokens;
 
     public SplitPreTokenizer(IReadOnlyList<Regex> patterns, IReadOnlyDictionary<string, int>? specialTokens)
     {
         _patterns = patterns.ToArray();
         if (specialTokens is { Count: > 0 })
         {
-            // Longest first, so that a token which is a prefix of another never wins.
-            var alternatives = specialTokens.Keys.OrderByDescending(k => k.Length).Select(Regex.Escape);
-            _specialTokens = new Regex(string.Join("|", alternatives), RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            _specialTokens = new SpecialTokenSplitter(specialTokens);
         }
     }
 
@@ -42,18 +40,24 @@ internal sealed class SplitPreTokenizer : PreTokenizer
     private List<(int Offset, int Length)> Split(ReadOnlySpan<char> text)
     {
         var pieces = new List<(int Offset, int Length)>();
-        var start = 0;
-        if (_specialTokens is not null)
+        if (_specialTokens is null)
         {
-            foreach (var special in _specialTokens.EnumerateMatches(text))
+            SplitPlain(text, 0, text.Length, pieces);
+            return pieces;
+        }
+
+        foreach (var (offset, length, isSpecial) in _specialTokens.Split(text))
+        {
+            if (isSpecial)
             {
-                SplitPlain(text, start, special.Index - start, pieces);
-                pieces.Add((special.Index, special.Length));
-                start = special.Index + special.Length;
+                pieces.Add((offset, length));
+            }
+            else
+            {
+                SplitPlain(text, offset, length, pieces);
             }
         }
 
-        SplitPlain(text, start, text.Length - start, pieces);
         return pieces;
     }
 
