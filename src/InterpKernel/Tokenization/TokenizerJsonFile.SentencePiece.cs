@@ -14,16 +14,17 @@ internal static partial class TokenizerJsonFile
         Dictionary<string, int> added,
         JsonElement? preTokenizer,
         JsonElement? normalizer,
+        JsonElement? decoderElement,
         bool byteFallback,
         SpecialTokenSettings settings)
     {
-        var addDummyPrefix = false;
+        var dummyPrefix = DummyPrefix.None;
         foreach (var step in Flatten(normalizer, "normalizers"))
         {
             switch (TypeOf(step))
             {
                 case "Prepend" when step.TryGetProperty("prepend", out var prepend) && prepend.GetString() == Metaspace:
-                    addDummyPrefix = true;
+                    dummyPrefix = DummyPrefix.EverySegment;
                     break;
                 case "Replace" when IsSpaceToMetaspace(step):
                     break;
@@ -34,6 +35,7 @@ internal static partial class TokenizerJsonFile
             }
         }
 
+        var splitWords = false;
         foreach (var step in Flatten(preTokenizer, "pretokenizers"))
         {
             if (TypeOf(step) != "Metaspace")
@@ -42,18 +44,33 @@ internal static partial class TokenizerJsonFile
                     $"{path}: the pre-tokenizer \"{TypeOf(step)}\" is not supported with SentencePiece-style BPE (supported: Metaspace). {SupportedKinds}");
             }
 
-            var scheme = step.TryGetProperty("prepend_scheme", out var s) ? s.GetString() : null;
-            addDummyPrefix |= scheme is "first" or "always" || (scheme is null && Flag(step, "add_prefix_space", true));
+            if (step.TryGetProperty("replacement", out var replacement) && replacement.GetString() != Metaspace)
+            {
+                throw new NotSupportedException(
+                    $"{path}: a Metaspace pre-tokenizer with the replacement {replacement} is not supported (only \"{Metaspace}\"). {SupportedKinds}");
+            }
+
+            // Files older than prepend_scheme say add_prefix_space instead, which meant "always".
+            var scheme = step.TryGetProperty("prepend_scheme", out var s) ? s.GetString()
+                : Flag(step, "add_prefix_space", true) ? "always" : "never";
+            dummyPrefix = scheme switch
+            {
+                "always" when dummyPrefix == DummyPrefix.None => DummyPrefix.EverySegmentNotStartingWithSpace,
+                "first" when dummyPrefix == DummyPrefix.None => DummyPrefix.TextStartNotStartingWithSpace,
+                _ => dummyPrefix,
+            };
+            splitWords |= Flag(step, "split", true);
         }
 
         var unknownToken = model.TryGetProperty("unk_token", out var unk) && unk.ValueKind == JsonValueKind.String ? unk.GetString() : null;
         var pieces = SentencePiecesFromBpe(path, vocab, merges, added, unknownToken);
         int IdOf(string token) => vocab.TryGetValue(token, out var id) && id < pieces.Count ? id : -1;
+        // The backend puts the dummy prefix in itself, where Hugging Face would, so the model must not add its own.
         var bytes = SentencePieceModelWriter.WriteBpeModel(
             pieces,
             new SentencePieceModelWriter.Settings(
                 byteFallback,
-                addDummyPrefix,
+                AddDummyPrefix: false,
                 UnknownId: unknownToken is null ? -1 : IdOf(unknownToken),
                 BosId: IdOf("<s>"),
                 EosId: IdOf("</s>"),
@@ -61,8 +78,10 @@ internal static partial class TokenizerJsonFile
 
         var specials = SpecialTokenResolver.Resolve(
             token => vocab.TryGetValue(token, out var id) ? id : null, settings, SentencePieceModelFile.ConventionalSpecials, added);
-        var tokenizer = SentencePieceModelFile.Create(bytes, specials.Count == 0 ? null : specials, path);
-        return new SentencePieceBackend(tokenizer, specials, $"SentencePiece-style BPE tokenizer from {path}");
+        var tokenizer = SentencePieceModelFile.Create(bytes, path);
+        var decoder = SentencePieceDecoder.FromJson(decoderElement, dummyPrefix != DummyPrefix.None, path);
+        return new SentencePieceBackend(
+            tokenizer, specials, decoder, dummyPrefix, splitWords, $"SentencePiece-style BPE tokenizer from {path}");
     }
 
     /// <summary>
