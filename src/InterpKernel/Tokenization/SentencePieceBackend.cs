@@ -1,5 +1,3 @@
-using Microsoft.ML.Tokenizers;
-
 namespace InterpKernel.Tokenization;
 
 /// <summary>Where a SentencePiece-style tokenizer puts the "▁" that makes the first word look like every other.</summary>
@@ -19,16 +17,16 @@ internal enum DummyPrefix
 }
 
 /// <summary>
-/// SentencePiece tokenizers (tokenizer.model files, and tokenizer.json files of SentencePiece origin such as Llama 2's)
-/// on the library's <see cref="SentencePieceTokenizer"/>, with byte fallback when the model has it. Special tokens are
-/// cut out here and the text between them is encoded piece by piece, as Hugging Face does, so the dummy prefix comes
-/// back after each special token; decoding follows the tokenizer.json decoder.
+/// SentencePiece tokenizers: tokenizer.model files (<see cref="SentencePieceProtoModel"/>) and tokenizer.json files of
+/// SentencePiece origin such as Llama 2's (<see cref="RankedBpeModel"/>), with byte fallback when the model has it.
+/// Special tokens are cut out here and the text between them is encoded stretch by stretch, as Hugging Face does, so
+/// the dummy prefix comes back after each special token; decoding follows the tokenizer.json decoder.
 /// </summary>
 internal sealed class SentencePieceBackend : TokenizerBackend
 {
     private const char Metaspace = '\u2581';
 
-    private readonly SentencePieceTokenizer _tokenizer;
+    private readonly PieceModel _model;
     private readonly Dictionary<string, int> _specialTokens;
     private readonly Dictionary<int, string> _idToToken;
     private readonly Dictionary<string, int> _vocab;
@@ -37,10 +35,7 @@ internal sealed class SentencePieceBackend : TokenizerBackend
     private readonly DummyPrefix _dummyPrefix;
     private readonly bool _splitWords;
 
-    /// <param name="tokenizer">
-    /// A tokenizer created without special tokens and without automatic BOS/EOS (<see cref="ModelTokenizer"/> adds
-    /// BOS); it sees only the text between special tokens.
-    /// </param>
+    /// <param name="model">The pieces and how text becomes them; it sees only the text between special tokens.</param>
     /// <param name="specialTokens">Tokens matched whole in the input text.</param>
     /// <param name="decoder">How pieces become text.</param>
     /// <param name="dummyPrefix">Where a "▁" is put in front of the text the tokenizer sees.</param>
@@ -50,21 +45,21 @@ internal sealed class SentencePieceBackend : TokenizerBackend
     /// </param>
     /// <param name="description">Kind and source file, for messages.</param>
     public SentencePieceBackend(
-        SentencePieceTokenizer tokenizer,
+        PieceModel model,
         Dictionary<string, int> specialTokens,
         SentencePieceDecoder decoder,
         DummyPrefix dummyPrefix,
         bool splitWords,
         string description)
     {
-        _tokenizer = tokenizer;
+        _model = model;
         _specialTokens = specialTokens;
         _decoder = decoder;
         _dummyPrefix = dummyPrefix;
         _splitWords = splitWords;
         _splitter = new SpecialTokenSplitter(specialTokens);
         Description = description;
-        _vocab = new Dictionary<string, int>(tokenizer.Vocabulary);
+        _vocab = new Dictionary<string, int>(model.Vocabulary);
         _idToToken = new Dictionary<int, string>(_vocab.Count + specialTokens.Count);
         foreach (var (token, id) in _vocab)
         {
@@ -141,7 +136,7 @@ internal sealed class SentencePieceBackend : TokenizerBackend
         var text = prefix ? " " + segment : segment;
         if (!_splitWords)
         {
-            ids.AddRange(_tokenizer.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false));
+            _model.Encode(text, ids);
             return;
         }
 
@@ -151,7 +146,7 @@ internal sealed class SentencePieceBackend : TokenizerBackend
         {
             if (i == text.Length || text[i] is ' ' or Metaspace)
             {
-                ids.AddRange(_tokenizer.EncodeToIds(text[start..i], addBeginningOfSentence: false, addEndOfSentence: false));
+                _model.Encode(text[start..i], ids);
                 start = i;
             }
         }

@@ -13,16 +13,16 @@ internal static class SentencePieceModelFile
         var bytes = File.ReadAllBytes(path);
         // Special tokens are cut out of the text by the backend, so the library's tokenizer never sees them and adds
         // the model's dummy prefix to each stretch of text between them, as Hugging Face's LlamaTokenizer does.
-        var tokenizer = Create(bytes, path);
-        var vocab = tokenizer.Vocabulary;
+        var model = new SentencePieceProtoModel(Create(bytes, path));
+        var vocab = model.Vocabulary;
         var specials = SpecialTokenResolver.Resolve(
             token => vocab.TryGetValue(token, out var id) ? id : null,
             settings,
             ConventionalSpecials);
         return new SentencePieceBackend(
-            tokenizer,
+            model,
             specials,
-            SentencePieceDecoder.Conventional(stripDummyPrefix: tokenizer.AddDummyPrefix),
+            SentencePieceDecoder.Conventional(stripDummyPrefix: model.AddsDummyPrefix),
             DummyPrefix.None,
             splitWords: false,
             $"SentencePiece tokenizer from {path}");
@@ -32,7 +32,7 @@ internal static class SentencePieceModelFile
     /// Builds a tokenizer from protobuf bytes, BPE models as Llama tokenizers, others (Unigram) generically; without
     /// special tokens or automatic BOS/EOS, which <see cref="SentencePieceBackend"/> and <see cref="ModelTokenizer"/> handle.
     /// </summary>
-    public static SentencePieceTokenizer Create(byte[] model, string source)
+    private static SentencePieceTokenizer Create(byte[] model, string source)
     {
         try
         {

@@ -169,6 +169,35 @@ public class SentencePieceTokenizerFileTests
     }
 
     [Fact]
+    public void Merges_of_a_tokenizer_json_apply_by_the_rank_of_the_pair_not_of_the_piece_they_make()
+    {
+        // "▁▁▁" can be made only from ("▁", "▁▁"). Hugging Face merges the leftmost ("▁", "▁") first, which leaves
+        // ("▁▁", "▁"), not a merge; ranking by the piece made, as SentencePiece does, would give "▁▁▁".
+        var vocab = new Dictionary<string, int> { ["<unk>"] = 0, ["▁"] = 1, ["▁▁"] = 2, ["▁▁▁"] = 3 };
+        using var folder = new TempFolder();
+        folder.WriteJson("tokenizer.json", new Dictionary<string, object?>
+        {
+            ["added_tokens"] = new object[] { Added(0, "<unk>") },
+            ["normalizer"] = LlamaNormalizer(),
+            ["pre_tokenizer"] = null,
+            ["decoder"] = LlamaDecoder(),
+            ["model"] = new Dictionary<string, object?>
+            {
+                ["type"] = "BPE", ["unk_token"] = "<unk>", ["byte_fallback"] = false, ["vocab"] = vocab, ["merges"] = new[] { "▁ ▁", "▁ ▁▁" },
+            },
+        });
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        var ids = tokenizer.Encode("  ", prependBos: false);
+
+        Assert.Equal(new[] { 2, 1 }, ids);
+        Assert.Equal("  ", tokenizer.Decode(ids));
+        // Without byte fallback, characters outside the vocabulary are the unknown token, consecutive ones fused
+        // only when the model says fuse_unk.
+        Assert.Equal(new[] { 1, 0, 1, 0, 0 }, tokenizer.Encode("x yz", prependBos: false));
+    }
+
+    [Fact]
     public void A_tokenizer_json_with_a_WordPiece_model_is_refused_with_the_supported_kinds()
     {
         using var folder = new TempFolder();
