@@ -81,7 +81,7 @@ public class RealTokenizerFileTests
         var families = Fixture.Value.Families;
 
         Assert.Equal(["qwen2", "llama-format"], families.Select(f => f.Name));
-        Assert.All(families, f => Assert.Equal(33, f.Cases.Length));
+        Assert.All(families, f => Assert.Equal(35, f.Cases.Length));
         Assert.All(families, f => Assert.Equal(families[0].Cases.Select(c => c.Text), f.Cases.Select(c => c.Text)));
         Assert.Equal("@lenml/tokenizers@3.7.2", Fixture.Value.Reference);
     }

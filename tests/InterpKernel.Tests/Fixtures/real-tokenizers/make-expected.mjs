@@ -41,9 +41,10 @@ const families = [
   { name: "llama-format", package: "tokenizer-llama2", version: "3.7.2" },
 ];
 
-// Texts chosen to exercise each stage of both tokenizers: whitespace handling, the Qwen2 split regex (contractions,
-// digits, punctuation runs, newlines), NFC, scripts without spaces, emoji and ZWJ sequences, Llama 2's byte fallback
-// (characters with no piece of their own), and added tokens written in the text.
+// Texts chosen to exercise each stage of both tokenizers: whitespace handling (deep indentation makes long runs of
+// "\u2581"), the Qwen2 split regex (contractions, digits, punctuation runs, newlines, letters and digits outside the
+// Basic Multilingual Plane), NFC, scripts without spaces, emoji and ZWJ sequences, Llama's byte fallback (characters
+// with no piece of their own), and added tokens written in the text.
 const cases = [
   "Hello world",
   "The quick brown fox jumps over the lazy dog.",
@@ -59,6 +60,7 @@ const cases = [
   "don't can't won't I'LL WE'VE you're He'd SHE'S",
   "def add(a, b):\n    return a + b\n\nif x:\n\tprint(x)  # done\n",
   "    indented line with trailing tabs\t\t",
+  "namespace A\n{\n    class B\n    {\n        void C()\n        {\n            if (d)\n            {\n                return;\n            }\n        }\n    }\n}\n",
   "Café naïve résumé façade Ångström",
   "Cafe\u0301 e\u0301le\u0300ve", // decomposed accents: NFC composes them for Qwen2
   "我爱自然语言处理。今天天气很好！",
@@ -71,6 +73,7 @@ const cases = [
   "Family: 👨‍👩‍👧‍👦, flag: 🏳️‍🌈, thumbs: 👍🏽",
   "Fraktur 𝔘𝔫𝔦𝔠𝔬𝔡𝔢, ꙮ, 𠜎 and ₿", // none of these has a Llama 2 piece: byte fallback
   "x² + y³ = ½ ① ＡＢＣ",
+  "𠮷野家's 𝐁𝐨𝐥𝐝 𝟏𝟐𝟑 text", // letters and digits outside the Basic Multilingual Plane
   "email@example.com $100.00 50% #hashtag @mention https://example.com/a?b=1&c=2#d",
   "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n",
   "<|endoftext|>The end<|endoftext|>",
