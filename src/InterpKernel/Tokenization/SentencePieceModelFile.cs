@@ -11,32 +11,40 @@ internal static class SentencePieceModelFile
     public static TokenizerBackend Load(string path, SpecialTokenSettings settings)
     {
         var bytes = File.ReadAllBytes(path);
-        var description = $"SentencePiece tokenizer from {path}";
-        // The vocabulary is needed to decide which declared tokens exist before the final tokenizer is built.
-        var probe = Create(bytes, specialTokens: null, path);
-        var vocab = probe.Vocabulary;
+        // Special tokens are cut out of the text by the backend, so the library's tokenizer never sees them and adds
+        // the model's dummy prefix to each stretch of text between them, as Hugging Face's LlamaTokenizer does.
+        var model = new SentencePieceProtoModel(Create(bytes, path));
+        var vocab = model.Vocabulary;
         var specials = SpecialTokenResolver.Resolve(
             token => vocab.TryGetValue(token, out var id) ? id : null,
             settings,
             ConventionalSpecials);
-        var tokenizer = specials.Count == 0 ? probe : Create(bytes, specials, path);
-        return new SentencePieceBackend(tokenizer, specials, description);
+        return new SentencePieceBackend(
+            model,
+            specials,
+            SentencePieceDecoder.Conventional(stripDummyPrefix: model.AddsDummyPrefix),
+            DummyPrefix.None,
+            splitWords: false,
+            $"SentencePiece tokenizer from {path}");
     }
 
-    /// <summary>Builds a tokenizer from protobuf bytes, BPE models as Llama tokenizers, others (Unigram) generically.</summary>
-    public static SentencePieceTokenizer Create(byte[] model, IReadOnlyDictionary<string, int>? specialTokens, string source)
+    /// <summary>
+    /// Builds a tokenizer from protobuf bytes, BPE models as Llama tokenizers, others (Unigram) generically; without
+    /// special tokens or automatic BOS/EOS, which <see cref="SentencePieceBackend"/> and <see cref="ModelTokenizer"/> handle.
+    /// </summary>
+    private static SentencePieceTokenizer Create(byte[] model, string source)
     {
         try
         {
             using var stream = new MemoryStream(model, writable: false);
-            return LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, specialTokens);
+            return LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, specialTokens: null);
         }
         catch (ArgumentException llamaError)
         {
             try
             {
                 using var stream = new MemoryStream(model, writable: false);
-                return SentencePieceTokenizer.Create(stream, false, false, specialTokens);
+                return SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false, specialTokens: null);
             }
             catch (Exception e) when (e is ArgumentException or Google.Protobuf.InvalidProtocolBufferException)
             {

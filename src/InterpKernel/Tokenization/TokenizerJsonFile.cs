@@ -67,7 +67,7 @@ internal static partial class TokenizerJsonFile
                 || Flatten(preTokenizer, "pretokenizers").Any(p => TypeOf(p) == "Metaspace")
                 || Flatten(normalizer, "normalizers").Any(n => TypeOf(n) is "Prepend" or "Replace"))
             {
-                return LoadSentencePieceStyle(path, model, vocab, merges, added, preTokenizer, normalizer, byteFallback, settings);
+                return LoadSentencePieceStyle(path, model, vocab, merges, added, preTokenizer, normalizer, decoder, byteFallback, settings);
             }
 
             throw new NotSupportedException(

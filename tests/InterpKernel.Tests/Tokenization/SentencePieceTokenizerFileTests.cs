@@ -84,6 +84,119 @@ public class SentencePieceTokenizerFileTests
         Assert.Equal(new[] { 1, Vocab["▁hello"] }, tokenizer.Encode("<s>hello", prependBos: false));
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Text_after_a_special_token_gets_its_own_dummy_prefix(string kind)
+    {
+        using var folder = Write(kind);
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        // Hugging Face cuts special tokens out first and tokenizes the text between them piece by piece, so each piece
+        // starts with a metaspace: "world" becomes "▁world", not "w", "or", "ld".
+        Assert.Equal(new[] { Vocab["▁hello"], 2, Vocab["▁world"] }, tokenizer.Encode("hello</s>world", prependBos: false));
+        Assert.Equal(new[] { Vocab["▁"], Vocab["▁"], 1, Vocab["▁hello"] }, tokenizer.Encode(" <s>hello", prependBos: false));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Decoding_keeps_the_space_of_a_word_after_a_special_token(string kind)
+    {
+        using var folder = Write(kind);
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        // Only the very first space is the dummy prefix; after "<s>" the metaspace is a real space.
+        Assert.Equal("<s> hello world", tokenizer.Decode([1, Vocab["▁hello"], Vocab["▁world"]]));
+        Assert.Equal("hello</s> world", tokenizer.Decode([Vocab["▁hello"], 2, Vocab["▁world"]]));
+        Assert.Equal(" hello", tokenizer.Decode([Vocab["▁"], Vocab["▁hello"]]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Byte_pieces_that_are_not_valid_utf8_decode_to_one_replacement_character_each(string kind)
+    {
+        using var folder = Write(kind);
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+        const int offset = TinySentencePieceVocabulary.ByteOffset;
+
+        // E5 8F is the start of a three-byte character; E5 8F AB is "叫".
+        Assert.Equal("\uFFFD\uFFFD", tokenizer.Decode([offset + 0xE5, offset + 0x8F]));
+        Assert.Equal("叫", tokenizer.Decode([offset + 0xE5, offset + 0x8F, offset + 0xAB]));
+        Assert.Equal("\uFFFD\uFFFD hello", tokenizer.Decode([offset + 0xE5, offset + 0x8F, Vocab["▁hello"]]));
+    }
+
+    [Theory]
+    [InlineData("first", new[] { "<s>", "h", "e", "ll", "o" })]
+    [InlineData("always", new[] { "<s>", "▁hello" })]
+    [InlineData("never", new[] { "<s>", "h", "e", "ll", "o" })]
+    public void A_metaspace_prepend_scheme_decides_which_text_gets_the_dummy_prefix(string scheme, string[] afterSpecial)
+    {
+        using var folder = new TempFolder();
+        WriteTokenizerJson(folder, normalizer: null, Metaspace(scheme, split: false));
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        var firstWord = scheme == "never" ? new[] { "h", "e", "ll", "o" } : ["▁hello"];
+        Assert.Equal(firstWord, tokenizer.Encode("hello", prependBos: false).Select(id => tokenizer.IdToToken(id)));
+        Assert.Equal(afterSpecial, tokenizer.Encode("<s>hello", prependBos: false).Select(id => tokenizer.IdToToken(id)));
+        // A text that starts with a space already has its metaspace.
+        Assert.Equal(["▁hello"], tokenizer.Encode(" hello", prependBos: false).Select(id => tokenizer.IdToToken(id)));
+    }
+
+    [Theory]
+    [InlineData(false, new[] { "▁a", "▁▁", "a" })]
+    [InlineData(true, new[] { "▁a", "▁", "▁a" })]
+    public void A_splitting_metaspace_pre_tokenizer_starts_a_word_at_every_space(bool split, string[] expected)
+    {
+        // "▁▁" is merged before "▁a", so without the split the two spaces become one piece.
+        var vocab = new Dictionary<string, int> { ["<unk>"] = 0, ["▁"] = 1, ["a"] = 2, ["▁▁"] = 3, ["▁a"] = 4 };
+        using var folder = new TempFolder();
+        folder.WriteJson("tokenizer.json", new Dictionary<string, object?>
+        {
+            ["added_tokens"] = new object[] { Added(0, "<unk>") },
+            ["normalizer"] = null,
+            ["pre_tokenizer"] = Metaspace("always", split),
+            ["decoder"] = new Dictionary<string, object> { ["type"] = "Metaspace", ["replacement"] = "▁", ["prepend_scheme"] = "always", ["split"] = split },
+            ["model"] = new Dictionary<string, object?>
+            {
+                ["type"] = "BPE", ["unk_token"] = "<unk>", ["byte_fallback"] = false, ["vocab"] = vocab, ["merges"] = new[] { "▁ ▁", "▁ a" },
+            },
+        });
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        var ids = tokenizer.Encode("a  a", prependBos: false);
+
+        Assert.Equal(expected, ids.Select(id => tokenizer.IdToToken(id)));
+        Assert.Equal("a  a", tokenizer.Decode(ids));
+    }
+
+    [Fact]
+    public void Merges_of_a_tokenizer_json_apply_by_the_rank_of_the_pair_not_of_the_piece_they_make()
+    {
+        // "▁▁▁" can be made only from ("▁", "▁▁"). Hugging Face merges the leftmost ("▁", "▁") first, which leaves
+        // ("▁▁", "▁"), not a merge; ranking by the piece made, as SentencePiece does, would give "▁▁▁".
+        var vocab = new Dictionary<string, int> { ["<unk>"] = 0, ["▁"] = 1, ["▁▁"] = 2, ["▁▁▁"] = 3 };
+        using var folder = new TempFolder();
+        folder.WriteJson("tokenizer.json", new Dictionary<string, object?>
+        {
+            ["added_tokens"] = new object[] { Added(0, "<unk>") },
+            ["normalizer"] = LlamaNormalizer(),
+            ["pre_tokenizer"] = null,
+            ["decoder"] = LlamaDecoder(),
+            ["model"] = new Dictionary<string, object?>
+            {
+                ["type"] = "BPE", ["unk_token"] = "<unk>", ["byte_fallback"] = false, ["vocab"] = vocab, ["merges"] = new[] { "▁ ▁", "▁ ▁▁" },
+            },
+        });
+        var tokenizer = ModelTokenizer.FromFolder(folder.Path);
+
+        var ids = tokenizer.Encode("  ", prependBos: false);
+
+        Assert.Equal(new[] { 2, 1 }, ids);
+        Assert.Equal("  ", tokenizer.Decode(ids));
+        // Without byte fallback, characters outside the vocabulary are the unknown token, consecutive ones fused
+        // only when the model says fuse_unk.
+        Assert.Equal(new[] { 1, 0, 1, 0, 0 }, tokenizer.Encode("x yz", prependBos: false));
+    }
+
     [Fact]
     public void A_tokenizer_json_with_a_WordPiece_model_is_refused_with_the_supported_kinds()
     {
@@ -136,33 +249,44 @@ public class SentencePieceTokenizerFileTests
         return folder;
     }
 
-    private static void WriteTokenizerJson(TempFolder folder)
+    private static Dictionary<string, object> Added(int id, string content) => new()
     {
-        static Dictionary<string, object> Added(int id, string content) => new()
-        {
-            ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false,
-            ["normalized"] = false, ["special"] = true,
-        };
+        ["id"] = id, ["content"] = content, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false,
+        ["normalized"] = false, ["special"] = true,
+    };
 
-        // The shape of Llama 2's tokenizer.json: Prepend + Replace normalizers, no pre-tokenizer, byte fallback.
+    /// <summary>The Prepend + Replace normalizers of Llama 2's tokenizer.json (Hugging Face's "legacy" conversion).</summary>
+    private static Dictionary<string, object> LlamaNormalizer() => new()
+    {
+        ["type"] = "Sequence",
+        ["normalizers"] = new object[]
+        {
+            new Dictionary<string, object> { ["type"] = "Prepend", ["prepend"] = "▁" },
+            new Dictionary<string, object>
+            {
+                ["type"] = "Replace", ["pattern"] = new Dictionary<string, string> { ["String"] = " " }, ["content"] = "▁",
+            },
+        },
+    };
+
+    /// <summary>The Metaspace pre-tokenizer of newer SentencePiece-style files (no normalizer then).</summary>
+    private static Dictionary<string, object> Metaspace(string prependScheme, bool split) => new()
+    {
+        ["type"] = "Metaspace", ["replacement"] = "▁", ["prepend_scheme"] = prependScheme, ["split"] = split,
+    };
+
+    // By default the shape of Llama 2's tokenizer.json: Prepend + Replace normalizers, no pre-tokenizer, byte fallback.
+    private static void WriteTokenizerJson(TempFolder folder) => WriteTokenizerJson(folder, LlamaNormalizer(), preTokenizer: null);
+
+    private static void WriteTokenizerJson(TempFolder folder, object? normalizer, object? preTokenizer)
+    {
         folder.WriteJson("tokenizer.json", new Dictionary<string, object?>
         {
             ["version"] = "1.0",
             ["added_tokens"] = new object[] { Added(0, "<unk>"), Added(1, "<s>"), Added(2, "</s>") },
-            ["normalizer"] = new Dictionary<string, object>
-            {
-                ["type"] = "Sequence",
-                ["normalizers"] = new object[]
-                {
-                    new Dictionary<string, object> { ["type"] = "Prepend", ["prepend"] = "▁" },
-                    new Dictionary<string, object>
-                    {
-                        ["type"] = "Replace", ["pattern"] = new Dictionary<string, string> { ["String"] = " " }, ["content"] = "▁",
-                    },
-                },
-            },
-            ["pre_tokenizer"] = null,
-            ["decoder"] = new Dictionary<string, object> { ["type"] = "Sequence", ["decoders"] = Array.Empty<object>() },
+            ["normalizer"] = normalizer,
+            ["pre_tokenizer"] = preTokenizer,
+            ["decoder"] = LlamaDecoder(),
             ["model"] = new Dictionary<string, object?>
             {
                 ["type"] = "BPE", ["dropout"] = null, ["unk_token"] = "<unk>", ["fuse_unk"] = true, ["byte_fallback"] = true,
@@ -171,6 +295,22 @@ public class SentencePieceTokenizerFileTests
             },
         });
     }
+
+    /// <summary>Llama 2's decoder: "▁" to spaces, byte pieces to text, joined, one leading space taken off.</summary>
+    private static Dictionary<string, object> LlamaDecoder() => new()
+    {
+        ["type"] = "Sequence",
+        ["decoders"] = new object[]
+        {
+            new Dictionary<string, object>
+            {
+                ["type"] = "Replace", ["pattern"] = new Dictionary<string, string> { ["String"] = "▁" }, ["content"] = " ",
+            },
+            new Dictionary<string, object> { ["type"] = "ByteFallback" },
+            new Dictionary<string, object> { ["type"] = "Fuse" },
+            new Dictionary<string, object> { ["type"] = "Strip", ["content"] = " ", ["start"] = 1, ["stop"] = 0 },
+        },
+    };
 
     /// <summary>
     /// A SentencePiece ModelProto written field by field with Google.Protobuf (field numbers of
