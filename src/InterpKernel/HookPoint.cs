@@ -52,7 +52,15 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
         var snapshot = _hooks.ToArray();
         foreach (var (_, function) in snapshot)
         {
-            var replacement = function(activation, this);
+            Tensor? replacement;
+            using (var scope = NewDisposeScope())
+            {
+                replacement = function(activation, this);
+                // The replacement flows on with the block; whatever else the hook made lives as long as the pass.
+                if (replacement is not null) scope.MoveToOuter(replacement);
+                if (_pass is { } pass) scope.MoveToOther(pass, scope.DisposablesView);
+                else scope.MoveToOuter(scope.DisposablesView);
+            }
             if (replacement is null || ReferenceEquals(replacement, activation)) continue;
             if (!replacement.shape.SequenceEqual(activation.shape))
                 throw new InvalidOperationException(
@@ -61,6 +69,25 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
             activation = replacement;
         }
         return activation;
+    }
+
+    [ThreadStatic] static DisposeScope? _pass;
+
+    /// <summary>
+    /// Marks <paramref name="passScope"/> as the dispose scope of the forward pass running on this thread until the
+    /// returned handle is disposed: tensors hooks make (other than the replacement they return) are kept there rather
+    /// than in the scope of the block that happens to be running.
+    /// </summary>
+    internal static IDisposable EnterPass(DisposeScope? passScope)
+    {
+        var previous = _pass;
+        _pass = passScope;
+        return new PassHandle(previous);
+    }
+
+    sealed class PassHandle(DisposeScope? previous) : IDisposable
+    {
+        public void Dispose() => _pass = previous;
     }
 
     /// <inheritdoc />

@@ -59,9 +59,7 @@ public sealed partial class HookedTransformer
     internal Tensor ForwardFrom(int orderIndex, Tensor residPre, bool lastPositionOnly = false) // [batch, pos, d_model] -> [batch, pos, d_vocab]
     {
         using var scope = NewDisposeScope();
-        var resid = residPre;
-        for (int i = orderIndex; i < _blockOrder.Length; i++)
-            resid = blocks[_blockOrder[i]].Forward(resid, null);
+        var resid = RunBlocks(scope, residPre, orderIndex, _blockOrder.Length, null);
         // The final norm works position by position, so unembedding one position is exact.
         if (lastPositionOnly) resid = resid.narrow(1, resid.shape[1] - 1, 1);
         return unembed.call(ln_final.call(resid)).MoveToOuterDisposeScope();

@@ -106,22 +106,41 @@ public sealed partial class HookedTransformer
 
     /// <summary>
     /// A model of the given shape with random weights (normal, std <paramref name="initRange"/>; norms at identity),
-    /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/>.
+    /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/> and device. Off the CPU the weights
+    /// are drawn on <paramref name="device"/> in <paramref name="dtype"/> directly, with query, key and value fused as the
+    /// attention stores them, so a model the size of Llama-3-8B never needs a float32 copy or a second copy of a weight.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using var model = HookedTransformer.FromConfig(config, "cuda", ScalarType.BFloat16);
+    /// </code>
+    /// </example>
+    public static HookedTransformer FromConfig(TransformerConfig config, string device, ScalarType? dtype, int seed = 0, double initRange = 0.02) =>
+        FromConfig(config, seed, device, dtype, initRange);
+
+    /// <summary>
+    /// A model of the given shape with random weights (normal, std <paramref name="initRange"/>; norms at identity),
+    /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/> and device (see
+    /// <see cref="FromConfig(TransformerConfig, string, ScalarType?, int, double)"/>).
     /// </summary>
     public static HookedTransformer FromConfig(TransformerConfig config, int seed = 0, string device = "cpu", ScalarType? dtype = null, double initRange = 0.02)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         var dt = dtype ?? ScalarType.Float32;
+        if (dt is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+            throw new ArgumentException($"dtype {dt} is not a floating-point type a model can run in: use Float32, Float16 or BFloat16.", nameof(dtype));
         var dev = Devices.Resolve(device);
+        bool onCpu = dev.type == TorchSharp.DeviceType.CPU;
         using var scope = NewDisposeScope();
-        var gen = new Generator((ulong)seed);
+        using var gen = onCpu ? new Generator((ulong)seed) : new Generator((ulong)seed, dev);
         Tensor Rand(params long[] shape)
         {
             // Scaled in place and converted once, so building a large model never holds two copies of a weight.
+            if (!onCpu) return randn(shape, dt, dev, generator: gen).mul_(initRange);
             var t = randn(shape, ScalarType.Float32, generator: gen).mul_(initRange);
-            if (dt == ScalarType.Float32 && dev.type == TorchSharp.DeviceType.CPU) return t;
-            var moved = t.to(dt, dev, copy: true);
+            if (dt == ScalarType.Float32) return t;
+            var moved = t.to(dt, copy: true);
             t.Dispose();
             return moved;
         }
@@ -142,9 +161,16 @@ public sealed partial class HookedTransformer
             string p = $"blocks.{l}.";
             Norm(p + "ln1");
             Norm(p + "ln2");
-            w[p + "attn.W_Q"] = Rand(h, m, d);
-            w[p + "attn.W_K"] = Rand(kv, m, d);
-            w[p + "attn.W_V"] = Rand(kv, m, d);
+            if (onCpu)
+            {
+                w[p + "attn.W_Q"] = Rand(h, m, d);
+                w[p + "attn.W_K"] = Rand(kv, m, d);
+                w[p + "attn.W_V"] = Rand(kv, m, d);
+            }
+            else
+            {
+                w[p + "attn.W_QKV"] = Rand(m, (h + 2 * kv) * d); // [d_model, (n_heads + 2 n_kv_heads) d_head], as Attention keeps it
+            }
             w[p + "attn.W_O"] = Rand(h, d, m);
             w[p + "mlp.W_in"] = Rand(m, f);
             if (config.GatedMlp) w[p + "mlp.W_gate"] = Rand(m, f);
@@ -169,7 +195,7 @@ public sealed partial class HookedTransformer
 
     /// <summary>
     /// Whether the weights were processed when loaded (see <see cref="LoadOptions"/>); <c>false</c> for raw checkpoint
-    /// weights and for models built with <see cref="FromConfig"/>.
+    /// weights and for models built with <see cref="FromConfig(TransformerConfig, int, string, ScalarType?, double)"/>.
     /// </summary>
     public bool WeightsProcessed { get; init; }
 

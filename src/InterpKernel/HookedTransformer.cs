@@ -113,8 +113,7 @@ public sealed partial class HookedTransformer : nn.Module
         if (pos_embed is not null)
             resid = resid + hook_pos_embed!.call(pos_embed.Forward(batch, pos, offset));
         int steps = stopAtLayer ?? _blockOrder.Length;
-        for (int i = 0; i < Math.Min(steps, _blockOrder.Length); i++)
-            resid = blocks[_blockOrder[i]].Forward(resid, cache);
+        resid = RunBlocks(scope, resid, 0, Math.Min(steps, _blockOrder.Length), cache);
         if (stopAtLayer is not null) return resid.MoveToOuterDisposeScope();
         var logits = unembed.call(ln_final.call(resid)); // [batch, pos, d_vocab]
         return logits.MoveToOuterDisposeScope();

@@ -46,6 +46,11 @@ public sealed class TransformerBlock : nn.Module
     /// <summary>The normalisation before the MLP.</summary>
     public nn.Module<Tensor, Tensor> Ln2 => ln2;
 
+    /// <summary>Whether a hook reads or replaces this block's <c>hook_resid_pre</c>.</summary>
+    internal bool ResidPreHooked => hook_resid_pre.HasHooks;
+    /// <summary>Whether a hook reads or replaces this block's <c>hook_resid_post</c>.</summary>
+    internal bool ResidPostHooked => hook_resid_post.HasHooks;
+
     /// <summary>The residual stream after this block, <c>[batch, pos, d_model]</c>.</summary>
     public Tensor Forward(Tensor residPre, KeyValueCache? cache)
     {
