@@ -3,8 +3,13 @@
 # bench/RESULTS.md: a header describing the machine and versions, then each project's markdown section.
 # A failing build or bench is reported in its section and the script goes on with the next one.
 #
-#   bench/run.sh            full run (a few minutes per section on 2 cores)
-#   bench/run.sh --quick    one timed run per case, to check that everything works
+#   bench/run.sh                      full run on the CPU (a few minutes per section on 2 cores)
+#   bench/run.sh --quick              one timed run per case, to check that everything works
+#   bench/run.sh --device cuda [--dtype bfloat16] [--quick]
+#                                     the GPU section instead (see bench/gpu/README.md): every bench on the GPU, and
+#                                     the GPU bench against Hugging Face transformers on the same GPU when python3 has
+#                                     torch and transformers. It replaces the GPU section of bench/RESULTS.md and keeps
+#                                     the CPU sections; a CPU run keeps the GPU section.
 #
 # BENCH_THREADS overrides the thread count (default: the number of cores); both TorchSharp and PyTorch use it.
 set -u -o pipefail
@@ -13,9 +18,24 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 python="${BENCH_PYTHON:-/usr/bin/python3}" # Debian's python3-torch, not a python on PATH without torch
 quick=()
-[[ "${1:-}" == "--quick" ]] && quick=(--quick)
+device=cpu
+dtype=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=(--quick) ;;
+    --device) device="${2:?--device needs a value}"; shift ;;
+    --dtype) dtype="${2:?--dtype needs a value}"; shift ;;
+    *) echo "bench/run.sh: unknown argument '$1' (use --quick, --device cpu|cuda, --dtype float32|float16|bfloat16)" >&2; exit 2 ;;
+  esac
+  shift
+done
 export BENCH_THREADS="${BENCH_THREADS:-$(nproc)}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+gpu_marker="<!-- GPU section: written by bench/run.sh --device cuda -->"
+
+if [[ "$device" != cpu ]]; then
+  exec bash "$here/gpu/run-section.sh" "$device" "${dtype:-bfloat16}" "${quick[@]}"
+fi
 
 load_at_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 work="$(mktemp -d)"
@@ -54,6 +74,7 @@ fi
 for project in "$here"/*/*.csproj; do
   [[ -e "$project" ]] || continue
   name="$(basename "$project" .csproj)"
+  [[ "$name" == InterpKernel.Bench.Gpu ]] && continue # CUDA only: bench/run.sh --device cuda
   log "building $name"
   dotnet build "$project" -c Release -v quiet -nologo >"$work/$name.build.log" 2>&1
   code=$?
@@ -145,6 +166,8 @@ pytorch="$("$python" -c 'import torch; print(torch.__version__)' 2>/dev/null || 
     echo
   fi
   cat "$body"
+  # A GPU section written by `bench/run.sh --device cuda` stays.
+  [[ -f "$here/RESULTS.md" ]] && awk -v m="$gpu_marker" '$0 == m { keep = 1 } keep' "$here/RESULTS.md"
 } >"$work/RESULTS.md"
 mv "$work/RESULTS.md" "$here/RESULTS.md"
 log "wrote $here/RESULTS.md"

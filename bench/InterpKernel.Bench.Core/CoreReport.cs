@@ -3,7 +3,7 @@ using System.Text;
 namespace InterpKernel.Bench.Core;
 
 /// <summary>Collects the measurements and writes them as a markdown section with the targets checked.</summary>
-sealed class CoreReport(int threads, Baseline baseline)
+sealed class CoreReport(int threads, Baseline baseline, string device = "cpu")
 {
     readonly Dictionary<(string Case, int Batch), Outcome<Measurement>> _cases = new();
     long _parameters;
@@ -28,7 +28,7 @@ sealed class CoreReport(int threads, Baseline baseline)
     {
         var md = new StringBuilder();
         var cfg = TransformerCases.Gpt2Small;
-        md.AppendLine("## Hooked transformer core (GPT-2-small shape, CPU)");
+        md.AppendLine($"## Hooked transformer core (GPT-2-small shape, {(device == "cpu" ? "CPU" : device)})");
         md.AppendLine();
         md.AppendLine($"`HookedTransformer.FromConfig` with random weights: {cfg.NLayers} layers, d_model {cfg.DModel}, {cfg.NHeads} heads × d_head {cfg.DHead}, " +
                       $"d_mlp {cfg.DMlp}, vocab {cfg.DVocab}, n_ctx {cfg.NCtx}, gelu_new, LayerNorm; float32; prompts of {TransformerCases.PromptTokens} random tokens; " +

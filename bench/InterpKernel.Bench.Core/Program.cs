@@ -1,16 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using InterpKernel.Bench;
 using InterpKernel.Bench.Core;
 using static TorchSharp.torch;
 
 // Each case runs in its own child process so that its peak RSS (VmHWM, which cannot be reset) is its own.
 // No arguments: run every case and print a markdown section. "--case NAME --batch B --runs N" or
-// "--load FOLDER --runs N": run one case and print its measurement as one JSON line.
+// "--load FOLDER --runs N": run one case and print its measurement as one JSON line. "--device cuda --dtype bfloat16"
+// runs the transformer cases on that device and dtype (loading stays on the CPU).
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 int threads = int.TryParse(Environment.GetEnvironmentVariable("BENCH_THREADS"), out var t) ? t : Environment.ProcessorCount;
 bool quick = args.Contains("--quick");
+var bench = BenchDevice.Parse(args);
 // "--only forward,loading" runs just those cases (names as in the plan below, "loading" for the loading bench).
 var only = Option("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 
@@ -19,13 +22,13 @@ if (args.Length >= 2 && args[0] is "--case" or "--load")
     set_num_threads(threads);
     int runs = int.Parse(Option("--runs") ?? "3", CultureInfo.InvariantCulture);
     string json = args[0] == "--case"
-        ? JsonSerializer.Serialize(args[1] == "gemm" ? Gemm(runs) : TransformerCases.Run(args[1], int.Parse(Option("--batch") ?? "1", CultureInfo.InvariantCulture), runs))
+        ? JsonSerializer.Serialize(args[1] == "gemm" ? Gemm(bench, runs) : TransformerCases.Run(args[1], int.Parse(Option("--batch") ?? "1", CultureInfo.InvariantCulture), runs, bench))
         : JsonSerializer.Serialize(LoadingCase.Run(args[1], runs));
     Console.WriteLine(json);
     return 0;
 }
 
-var report = new CoreReport(threads, Baseline.Read(Environment.GetEnvironmentVariable("BENCH_PYTORCH_JSON")));
+var report = new CoreReport(threads, Baseline.Read(bench.IsCuda ? null : Environment.GetEnvironmentVariable("BENCH_PYTORCH_JSON")), bench.Label);
 // (case, batch, runs): runs chosen so the whole bench takes a few minutes on 2 cores.
 (string Case, int Batch, int Runs)[] plan =
 [
@@ -38,7 +41,7 @@ foreach (var (name, batch, runs) in plan)
     if (only is not null && !only.Contains(name)) continue;
     int r = quick ? 1 : runs;
     Console.Error.WriteLine($"core bench: {name} batch {batch}, {r} runs");
-    var outcome = Child<Measurement>(["--case", name, "--batch", batch.ToString(CultureInfo.InvariantCulture), "--runs", r.ToString(CultureInfo.InvariantCulture)]);
+    var outcome = Child<Measurement>(["--case", name, "--batch", batch.ToString(CultureInfo.InvariantCulture), "--runs", r.ToString(CultureInfo.InvariantCulture), .. bench.ToArgs()]);
     report.Add(name, batch, outcome);
 }
 
@@ -68,12 +71,13 @@ string? Option(string name)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
 
-static Measurement Gemm(int runs)
+static Measurement Gemm(BenchDevice bench, int runs)
 {
     using var _ = no_grad();
-    using var a = randn(1024, 768);
-    using var b = randn(768, 3072);
-    return Measurement.Time("gemm", 0, runs, ProcessMemory.CurrentMiB(), () => { using var c = a.matmul(b); });
+    var dtype = bench.Dtype ?? ScalarType.Float32;
+    using var a = randn([1024, 768], dtype, bench.Device);
+    using var b = randn([768, 3072], dtype, bench.Device);
+    return Measurement.Time("gemm", 0, runs, ProcessMemory.CurrentMiB(), () => { using var c = a.matmul(b); bench.Sync(); });
 }
 
 static Outcome<T> Child<T>(string[] childArgs)

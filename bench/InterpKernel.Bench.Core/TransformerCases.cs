@@ -23,22 +23,24 @@ static class TransformerCases
         LayerNormEps = 1e-5,
     };
 
-    public static Measurement Run(string name, int batch, int runs)
+    public static Measurement Run(string name, int batch, int runs, BenchDevice bench)
     {
-        using var model = HookedTransformer.FromConfig(Gpt2Small, seed: 0);
+        using var model = HookedTransformer.FromConfig(Gpt2Small, seed: 0, device: bench.Name, dtype: bench.Dtype);
         double modelMiB = ProcessMemory.CurrentMiB();
         using var gen = new Generator(1);
-        using var tokens = randint(0, Gpt2Small.DVocab, [batch, PromptTokens], ScalarType.Int64, generator: gen);
+        using var cpuTokens = randint(0, Gpt2Small.DVocab, [batch, PromptTokens], ScalarType.Int64, generator: gen);
+        using var tokens = cpuTokens.to(bench.Device);
         using var _ = no_grad();
-        Action forward = () => { using var logits = model.Forward(tokens); };
+        Action forward = () => { using var logits = model.Forward(tokens); bench.Sync(); };
         Action withCache = () =>
         {
             var (logits, cache) = model.RunWithCache(tokens);
+            bench.Sync();
             logits.Dispose();
             cache.Dispose();
         };
-        Action generateKv = () => { using var o = model.Generate(tokens, NewTokens, 0f, null, stopAtEos: false, useKeyValueCache: true); };
-        Action generateFull = () => { using var o = model.Generate(tokens, NewTokens, 0f, null, stopAtEos: false, useKeyValueCache: false); };
+        Action generateKv = () => { using var o = model.Generate(tokens, NewTokens, 0f, null, stopAtEos: false, useKeyValueCache: true); bench.Sync(); };
+        Action generateFull = () => { using var o = model.Generate(tokens, NewTokens, 0f, null, stopAtEos: false, useKeyValueCache: false); bench.Sync(); };
         return name switch
         {
             "forward" => Measurement.Time(name, batch, runs, modelMiB, forward),

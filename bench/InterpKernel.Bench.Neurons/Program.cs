@@ -1,15 +1,17 @@
 // Scans a text file of a given size for one MLP neuron's statistics and top examples, and reports throughput and
 // memory, to show that the scan streams: peak memory should not grow with the file size.
-// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Neurons -- [--mb 5] [--neuron 17] [--batch 8]
+// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Neurons -- [--mb 5] [--neuron 17] [--batch 8] [--device cuda] [--dtype float16]
 using System.Diagnostics;
 using InterpKernel;
+using InterpKernel.Bench;
 using InterpKernel.Analysis;
 using TorchSharp;
 
+var bench = BenchDevice.Parse(args);
 var options = Options.Parse(args);
 string root = Options.RepoRoot();
 var corpus = Directory.GetFiles(Path.Combine(root, "data", "text"), "*.txt").OrderBy(f => f, StringComparer.Ordinal).ToArray();
-using var model = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-2l"));
+using var model = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-2l"), bench.Name, bench.Dtype);
 var site = ActivationSite.Neuron(1, options.Neuron);
 var scanOptions = new ScanOptions { BatchSize = options.Batch, TopK = 20, Window = 8 };
 
@@ -25,7 +27,7 @@ try
 
     Console.WriteLine("## Neuron scan of a text file (streaming statistics + top-k examples)");
     Console.WriteLine();
-    Console.WriteLine($"Model kjv-gpt2-2l on {Environment.ProcessorCount} CPU cores, site `{site}`, batches of {options.Batch} chunks of up to n_ctx = {model.Config.NCtx} tokens; " +
+    Console.WriteLine($"Model kjv-gpt2-2l ({bench.Label}) with {Environment.ProcessorCount} CPU cores, site `{site}`, batches of {options.Batch} chunks of up to n_ctx = {model.Config.NCtx} tokens; " +
                       $"text built by repeating data/text/*.txt. Peaks are sampled every 20 ms during the scan.");
     Console.WriteLine();
     Console.WriteLine("| file | tokens | seconds | tokens/s | peak working set (MB) | peak GC heap (MB) | live tensors after |");
@@ -54,7 +56,8 @@ sealed record Options(double Megabytes, int Neuron, int Batch)
                 "--mb" => o with { Megabytes = double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--neuron" => o with { Neuron = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--batch" => o with { Batch = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}': use --mb, --neuron or --batch."),
+                "--device" or "--dtype" => o, // read by BenchDevice
+                _ => throw new ArgumentException($"Unknown option '{args[i]}': use --mb, --neuron, --batch, --device or --dtype."),
             };
         return o;
     }

@@ -1,19 +1,21 @@
 // Patching speed: batched sweeps against one forward pass per patch (the TransformerLens way), and attribution
 // patching against the full sweeps. Prints a markdown section to stdout; progress goes to stderr.
-// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Patching -- [--device cuda] [--threads N] [--quick]
+// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Patching -- [--device cuda] [--dtype float16] [--threads N] [--quick]
 using System.Diagnostics;
 using System.Globalization;
 using InterpKernel;
 using InterpKernel.Analysis;
+using InterpKernel.Bench;
 using static TorchSharp.torch;
 
-string device = args.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault() ?? "cpu";
+var bench = BenchDevice.Parse(args);
+string device = bench.Name;
 bool quick = args.Contains("--quick");
 if (args.SkipWhile(a => a != "--threads").Skip(1).FirstOrDefault() is { } threads) set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
 string root = FindRoot();
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 
-using var kjv4 = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-4l"), device);
+using var kjv4 = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-4l"), device, bench.Dtype);
 const string CleanText = "And Abraham said unto Isaac, Behold the fire. And Abraham said unto";
 const string CorruptText = "And Jacob said unto Isaac, Behold the fire. And Abraham said unto";
 using var clean = kjv4.ToTokens(CleanText);
@@ -24,9 +26,9 @@ var gpt2Config = new TransformerConfig
 {
     DModel = 768, NHeads = 12, DHead = 64, NLayers = 12, DMlp = 3072, NCtx = 1024, DVocab = 50257, ModelType = "gpt2",
 };
-using var gpt2 = HookedTransformer.FromConfig(gpt2Config, seed: 0, device: device);
+using var gpt2 = HookedTransformer.FromConfig(gpt2Config, seed: 0, device: device, dtype: bench.Dtype);
 
-Console.WriteLine($"## Patching ({device}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads, prompt of {clean.shape[1]} tokens)");
+Console.WriteLine($"## Patching ({bench.Label}, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads, prompt of {clean.shape[1]} tokens)");
 Console.WriteLine();
 Console.WriteLine("Clean `" + CleanText + "`, corrupted by swapping the first ` Abraham` for ` Jacob`; metric logit(` Isaac`) − logit(` Jacob`).");
 Console.WriteLine("\"one forward per patch\" is `PatchingOptions.OneForwardPerPatch`; \"batched, nothing skipped\" stacks patches along the batch only;");

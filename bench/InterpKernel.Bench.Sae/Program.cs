@@ -1,13 +1,16 @@
 // Trains a top-k SAE on blocks.1.hook_resid_pre of models/kjv-gpt2-2l for a fixed step budget on Genesis and
 // reports held-out explained variance, L0, dead features, CE loss recovered and the training time as markdown.
-// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Sae [repo-root] [steps]
+// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Sae [repo-root] [steps] [--device cuda] [--dtype float32]
 using System.Diagnostics;
 using InterpKernel;
 using InterpKernel.Analysis;
+using InterpKernel.Bench;
 
-string root = args.Length > 0 ? args[0] : FindRoot();
-int steps = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000;
-using var model = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-2l"));
+var bench = BenchDevice.Parse(args);
+var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToArray();
+string root = positional.Length > 0 ? positional[0] : FindRoot();
+int steps = positional.Length > 1 ? int.Parse(positional[1], System.Globalization.CultureInfo.InvariantCulture) : 1000;
+using var model = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-2l"), bench.Name, bench.Dtype);
 const string Hook = "blocks.1.hook_resid_pre";
 var options = new SaeTrainingOptions { DSae = 1024, K = 16, Steps = steps, BatchTokens = 1024, ContextLength = 64, BufferContexts = 64, EvaluationContexts = 32 };
 var clock = Stopwatch.StartNew();
@@ -19,7 +22,7 @@ using (sae)
     var exodus = SaeEvaluator.Evaluate(model, sae, File.ReadLines(Path.Combine(root, "data", "text", "exodus.txt")), contextLength: 64, maxContexts: 64);
     Console.WriteLine("## SAE training (top-k) on kjv-gpt2-2l");
     Console.WriteLine();
-    Console.WriteLine($"Hook `{Hook}`, d_sae {sae.Config.DSae}, k {sae.Config.K}, {report.Steps} steps × {options.BatchTokens} tokens ({report.Tokens:N0} activations from data/text/genesis.txt), CPU, {Environment.ProcessorCount} cores.");
+    Console.WriteLine($"Hook `{Hook}`, d_sae {sae.Config.DSae}, k {sae.Config.K}, {report.Steps} steps × {options.BatchTokens} tokens ({report.Tokens:N0} activations from data/text/genesis.txt), {bench.Label}, {Environment.ProcessorCount} cores.");
     Console.WriteLine();
     Console.WriteLine("| measured on | tokens | explained variance | L0 | dead features | MSE | CE clean | CE with SAE | CE loss recovered | training time |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

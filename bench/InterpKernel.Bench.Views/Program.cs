@@ -1,13 +1,17 @@
 // Renders the attention view at 128 and 1,024 tokens × 12 heads (random causal softmax patterns) and measures
 // the HTML size and how long headless Chromium takes from navigation until the view has drawn.
 using System.Diagnostics;
+using InterpKernel.Bench;
 using InterpKernel.Notebook.Views;
 using Microsoft.Playwright;
 using TorchSharp;
 
 const int heads = 12;
 const string chromium = "/usr/bin/chromium";
-int[] sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : [128, 1024];
+// --device and --dtype say where the patterns are made (the view copies them to the CPU to render).
+var bench = BenchDevice.Parse(args);
+var sizeArgs = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || !args[i - 1].StartsWith("--", StringComparison.Ordinal))).ToArray();
+int[] sizes = sizeArgs.Length > 0 ? sizeArgs.Select(int.Parse).ToArray() : [128, 1024];
 
 if (!File.Exists(chromium))
 {
@@ -34,9 +38,9 @@ foreach (var n in sizes)
     AttentionPatternView view;
     using (var scope = torch.NewDisposeScope())
     {
-        var scores = torch.randn(heads, n, n) * 2;
-        var mask = torch.ones(n, n).triu(1).to(torch.@bool);
-        var pattern = scores.masked_fill(mask, double.NegativeInfinity).softmax(-1);
+        var scores = torch.randn([heads, n, n], device: bench.Device) * 2;
+        var mask = torch.ones([n, n], device: bench.Device).triu(1).to(torch.@bool);
+        var pattern = scores.masked_fill(mask, double.NegativeInfinity).softmax(-1).to(bench.Dtype ?? torch.ScalarType.Float32);
         view = AttentionPatternView.FromTensor(pattern, Enumerable.Range(0, n).Select(i => $" tok{i}").ToArray(), layer: 0);
     }
 

@@ -105,8 +105,8 @@ public sealed partial class HookedTransformer
     }
 
     /// <summary>
-    /// A model of the given shape with random weights (normal, std <paramref name="initRange"/>; norms at identity),
-    /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/> and device. Off the CPU the weights
+    /// A model of the given shape with random weights (normal, std 0.02; norms at identity; seed 0), for benchmarks
+    /// and tests. Deterministic for a given seed and device. Off the CPU the weights
     /// are drawn on <paramref name="device"/> in <paramref name="dtype"/> directly, with query, key and value fused as the
     /// attention stores them, so a model the size of Llama-3-8B never needs a float32 copy or a second copy of a weight.
     /// </summary>
@@ -115,13 +115,13 @@ public sealed partial class HookedTransformer
     /// using var model = HookedTransformer.FromConfig(config, "cuda", ScalarType.BFloat16);
     /// </code>
     /// </example>
-    public static HookedTransformer FromConfig(TransformerConfig config, string device, ScalarType? dtype, int seed = 0, double initRange = 0.02) =>
-        FromConfig(config, seed, device, dtype, initRange);
+    public static HookedTransformer FromConfig(TransformerConfig config, string device, ScalarType? dtype) =>
+        FromConfig(config, 0, device, dtype);
 
     /// <summary>
     /// A model of the given shape with random weights (normal, std <paramref name="initRange"/>; norms at identity),
     /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/> and device (see
-    /// <see cref="FromConfig(TransformerConfig, string, ScalarType?, int, double)"/>).
+    /// <see cref="FromConfig(TransformerConfig, string, ScalarType?)"/>).
     /// </summary>
     public static HookedTransformer FromConfig(TransformerConfig config, int seed = 0, string device = "cpu", ScalarType? dtype = null, double initRange = 0.02)
     {
