@@ -33,7 +33,7 @@ internal static class LlamaShape
         string prefix = full ? "llama8b" : "llama-small";
         results.Value($"{prefix}.weights_gib", weights / Gib);
         using var _ = no_grad();
-        var gen = new Generator(1, dev);
+        var gen = new Generator(1); // TorchSharp makes generators on the CPU: tokens are drawn there and moved
         if (memory)
         {
             Memory(model, prefix, before, weights, results);
@@ -42,11 +42,11 @@ internal static class LlamaShape
         results.Value($"{prefix}.build_s", buildS);
         foreach (var (b, p) in Shapes)
         {
-            using var tokens = randint(model.Config.DVocab, [b, p], ScalarType.Int64, dev, generator: gen);
+            using var tokens = randint(model.Config.DVocab, [b, p], ScalarType.Int64, generator: gen).to(dev);
             results.Value($"{prefix}.forward_{b}x{p}_ms", Timing.MedianMs(dev, 2, runs, () => model.Forward(tokens).Dispose()));
             results.Value($"{prefix}.cache_resid_post_{b}x{p}_ms", Timing.MedianMs(dev, 2, runs, () => Cached(model, tokens, ResidPost)));
         }
-        using var t2048 = randint(model.Config.DVocab, [1, 2048], ScalarType.Int64, dev, generator: gen);
+        using var t2048 = randint(model.Config.DVocab, [1, 2048], ScalarType.Int64, generator: gen).to(dev);
         results.Value($"{prefix}.cache_all_1x2048_ms", Timing.MedianMs(dev, 1, Math.Max(3, runs / 2), () => Cached(model, t2048, null)));
     }
 

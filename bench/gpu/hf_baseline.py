@@ -37,8 +37,14 @@ def median_ms(device, warmup, runs, fn):
 
 def kjv(args, out):
     tok_path = args.model
-    from transformers import GPT2TokenizerFast
-    tok = GPT2TokenizerFast(vocab_file=os.path.join(tok_path, "vocab.json"), merges_file=os.path.join(tok_path, "merges.txt"))
+    # The tokenizers library directly: transformers 5's GPT2TokenizerFast built from vocab.json + merges.txt encodes to
+    # an empty list.
+    from tokenizers import ByteLevelBPETokenizer
+    bpe = ByteLevelBPETokenizer(os.path.join(tok_path, "vocab.json"), os.path.join(tok_path, "merges.txt"))
+
+    class tok:
+        encode = staticmethod(lambda text: bpe.encode(text).ids)
+        convert_tokens_to_ids = staticmethod(bpe.token_to_id)
     dtype = torch.float16 if args.dtype == "float16" else torch.float32
     model = GPT2LMHeadModel.from_pretrained(tok_path, dtype=dtype, attn_implementation="sdpa").to(args.device).eval()
     eager = GPT2LMHeadModel.from_pretrained(tok_path, dtype=dtype, attn_implementation="eager").to(args.device).eval()

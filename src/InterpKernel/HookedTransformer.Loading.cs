@@ -133,11 +133,14 @@ public sealed partial class HookedTransformer
         var dev = Devices.Resolve(device);
         bool onCpu = dev.type == TorchSharp.DeviceType.CPU;
         using var scope = NewDisposeScope();
-        using var gen = onCpu ? new Generator((ulong)seed) : new Generator((ulong)seed, dev);
+        // TorchSharp 0.107 makes every Generator on the CPU, and a CUDA kernel refuses a CPU generator: on a GPU the
+        // device's default generator is seeded instead.
+        using var gen = onCpu ? new Generator((ulong)seed) : null;
+        if (!onCpu) cuda.manual_seed((long)seed);
         Tensor Rand(params long[] shape)
         {
             // Scaled in place and converted once, so building a large model never holds two copies of a weight.
-            if (!onCpu) return randn(shape, dt, dev, generator: gen).mul_(initRange);
+            if (!onCpu) return randn(shape, dt, dev).mul_(initRange);
             var t = randn(shape, ScalarType.Float32, generator: gen).mul_(initRange);
             if (dt == ScalarType.Float32) return t;
             var moved = t.to(dt, copy: true);
