@@ -117,7 +117,7 @@ public sealed class Attention : nn.Module
     public Tensor Forward(Tensor x, KeyValueCache? cache)
     {
         long batch = x.shape[0], pos = x.shape[1];
-        long offset = cache?.Length ?? 0;
+        long offset = cache?.LengthOf(_layer) ?? 0; // this layer's own count: earlier layers have appended already
         var qkv = x.matmul(W_QKV).add_(b_QKV); // [batch, pos, (n_heads + 2 n_kv_heads) * d_head]
         var (qIn, kIn) = NormalizeQueriesAndKeys(qkv.narrow(-1, 0, QWidth), qkv.narrow(-1, QWidth, KvWidth), batch, pos);
         var q = hook_q.call(qIn); // [batch, pos, head_index, d_head]
