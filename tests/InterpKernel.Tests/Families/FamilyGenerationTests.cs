@@ -33,6 +33,24 @@ public class FamilyGenerationTests
         var generated = output[0].data<long>().Skip(prompt.Length).ToArray();
         Assert.Equal(expected, generated);
     }
+
+    public static TheoryData<string> Families => new(FamilyFixtures.WithGeneration);
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Processing_keeps_every_log_probability(string name)
+    {
+        string folder = TestPaths.Fixture($"hf-reference/{name}");
+        var (prompt, _) = FamilyFixtures.Generation(folder);
+        using var raw = HookedTransformer.FromPretrained(folder, "cpu", null, processWeights: false);
+        using var processed = HookedTransformer.FromPretrained(folder, "cpu", null, processWeights: true);
+        Assert.True(processed.WeightsProcessed);
+        using var tokens = tensor(prompt).unsqueeze(0);
+        using var a = raw.Forward(tokens).log_softmax(-1);
+        using var b = processed.Forward(tokens).log_softmax(-1);
+        double max = (a - b).abs().max().item<float>();
+        Assert.True(max <= 1e-4, $"{name}: log-probabilities differ by {max:E2} after processing");
+    }
 }
 
 /// <summary>The tiny family fixtures and their <c>generate.json</c>.</summary>
