@@ -27,6 +27,7 @@ public sealed partial class HookedTransformer : nn.Module
     readonly nn.Module<Tensor, Tensor> ln_final;
     readonly Unembed unembed;
     readonly Rotary? _rotary;
+    readonly Rotary? _localRotary; // sliding-window layers' rotary where their base differs (Gemma 3)
     readonly Dictionary<string, HookPoint> _hookPoints = new(StringComparer.Ordinal);
     readonly List<string> _hookNames = new();
     readonly TransformerBlock[] _blockArray;
@@ -46,15 +47,21 @@ public sealed partial class HookedTransformer : nn.Module
         }
         else
         {
-            _rotary = new Rotary(config.RotaryDims, config.NCtx, config.RotaryBase, device);
+            _rotary = new Rotary(config.RotaryDims, config.NCtx, config.RotaryBase, device, config.RopeScaling, config.NCtx, config.RotaryInterleaved);
+            if (config.LocalRotaryBase is { } localBase)
+                _localRotary = new Rotary(config.RotaryDims, config.NCtx, localBase, device, null, config.NCtx, config.RotaryInterleaved);
         }
         var list = new List<TransformerBlock>();
-        for (int l = 0; l < config.NLayers; l++) list.Add(new TransformerBlock(l, config, weights, _rotary, dtype, device));
+        for (int l = 0; l < config.NLayers; l++)
+        {
+            var rotary = _localRotary is not null && config.SlidingWindowOf(l) is not null ? _localRotary : _rotary;
+            list.Add(new TransformerBlock(l, config, weights, rotary, dtype, device));
+        }
         _blockArray = list.ToArray();
         blocks = new ModuleList<TransformerBlock>(_blockArray);
         ln_final = Normalization.Create("ln_final", config, weights);
         unembed = new Unembed(weights.Get("unembed.W_U", config.DModel, config.DVocab),
-                              weights.GetOrZeros("unembed.b_U", dtype, device, config.DVocab));
+                              weights.GetOrZeros("unembed.b_U", dtype, device, config.DVocab), config.OutputLogitSoftcap);
         _blockOrder = Enumerable.Range(0, config.NLayers).ToArray();
         RegisterComponents();
         IndexHookPoints();
@@ -183,8 +190,18 @@ public sealed partial class HookedTransformer : nn.Module
         {
             string b = $"blocks.{l}.";
             yield return b + "hook_resid_pre";
-            yield return b + "ln1.hook_scale";
-            yield return b + "ln1.hook_normalized";
+            if (c.PreNorms)
+            {
+                yield return b + "ln1.hook_scale";
+                yield return b + "ln1.hook_normalized";
+            }
+            if (c.QueryKeyNorm != QueryKeyNormalization.None)
+            {
+                yield return b + "attn.q_ln.hook_scale";
+                yield return b + "attn.q_ln.hook_normalized";
+                yield return b + "attn.k_ln.hook_scale";
+                yield return b + "attn.k_ln.hook_normalized";
+            }
             yield return b + "attn.hook_q";
             yield return b + "attn.hook_k";
             yield return b + "attn.hook_v";
@@ -197,13 +214,34 @@ public sealed partial class HookedTransformer : nn.Module
             yield return b + "attn.hook_pattern";
             yield return b + "attn.hook_z";
             if (c.UseAttnResult) yield return b + "attn.hook_result";
+            if (c.PostNorms)
+            {
+                yield return b + "ln1_post.hook_scale";
+                yield return b + "ln1_post.hook_normalized";
+            }
             yield return b + "hook_attn_out";
             if (!c.ParallelAttnMlp) yield return b + "hook_resid_mid";
-            yield return b + "ln2.hook_scale";
-            yield return b + "ln2.hook_normalized";
-            yield return b + "mlp.hook_pre";
-            if (c.GatedMlp) yield return b + "mlp.hook_pre_linear";
-            yield return b + "mlp.hook_post";
+            if (c.PreNorms)
+            {
+                yield return b + "ln2.hook_scale";
+                yield return b + "ln2.hook_normalized";
+            }
+            if (c.IsMixtureOfExperts)
+            {
+                yield return b + "mlp.hook_router_logits";
+                yield return b + "mlp.hook_expert_weights";
+            }
+            else
+            {
+                yield return b + "mlp.hook_pre";
+                if (c.GatedMlp) yield return b + "mlp.hook_pre_linear";
+                yield return b + "mlp.hook_post";
+            }
+            if (c.PostNorms)
+            {
+                yield return b + "ln2_post.hook_scale";
+                yield return b + "ln2_post.hook_normalized";
+            }
             yield return b + "hook_mlp_out";
             yield return b + "hook_resid_post";
         }
@@ -214,7 +252,11 @@ public sealed partial class HookedTransformer : nn.Module
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _rotary?.Dispose();
+        if (disposing)
+        {
+            _rotary?.Dispose();
+            _localRotary?.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

@@ -21,6 +21,9 @@ public sealed class KeyValueCache : IDisposable
     /// <summary>Number of positions already cached (taken from layer 0).</summary>
     public long Length => _keys[0]?.shape[2] ?? 0;
 
+    /// <summary>Positions cached for <paramref name="layer"/>: during a forward pass, earlier layers already hold the new ones.</summary>
+    internal long LengthOf(int layer) => _keys[layer]?.shape[2] ?? 0;
+
     /// <summary>Appends new keys and values <c>[batch, n_kv_heads, pos, d_head]</c> and returns all of them.</summary>
     internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
     {

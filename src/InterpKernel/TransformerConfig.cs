@@ -26,7 +26,7 @@ public enum PositionalEmbeddingType
 /// The shape and wiring of a transformer, in TransformerLens's vocabulary (<c>d_model</c>, <c>n_heads</c>, ...).
 /// Built from a Hugging Face <c>config.json</c> by <see cref="Loading.HuggingFaceConfig"/> or by hand.
 /// </summary>
-public sealed record TransformerConfig
+public sealed partial record TransformerConfig
 {
     /// <summary>Width of the residual stream.</summary>
     public required int DModel { get; init; }
@@ -106,6 +106,7 @@ public sealed record TransformerConfig
         if (Activation is not ("gelu_new" or "gelu" or "relu" or "silu" or "gelu_fast" or "gelu_pytorch_tanh"))
             throw new ArgumentException(
                 $"Activation '{Activation}' is not supported: use gelu_new, gelu, gelu_fast, gelu_pytorch_tanh, relu or silu.", nameof(Activation));
+        ValidateFamilyFeatures();
         return this;
     }
 }

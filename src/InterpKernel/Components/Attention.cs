@@ -26,6 +26,11 @@ public sealed class Attention : nn.Module
     readonly int _layer, _nHeads, _nKv, _dHead, _dModel;
     readonly bool _useResult;
     readonly double _scale;
+    readonly double? _softcap;
+    readonly int? _window;
+    readonly bool _explicitScale;
+    readonly RmsNorm? q_ln, k_ln;
+    readonly bool _wholeQkNorm;
 
     internal Attention(int layer, TransformerConfig cfg, Weights weights, Rotary? rotary, ScalarType dtype, Device device)
         : base($"blocks.{layer}.attn")
@@ -36,8 +41,18 @@ public sealed class Attention : nn.Module
         _dHead = cfg.DHead;
         _dModel = cfg.DModel;
         _useResult = cfg.UseAttnResult;
-        _scale = 1.0 / Math.Sqrt(cfg.DHead);
+        _scale = cfg.AttnScale ?? 1.0 / Math.Sqrt(cfg.DHead);
+        _explicitScale = cfg.AttnScale is not null;
+        _softcap = cfg.AttnScoresSoftcap;
+        _window = cfg.SlidingWindowOf(layer);
         string p = $"blocks.{layer}.attn.";
+        if (cfg.QueryKeyNorm != QueryKeyNormalization.None)
+        {
+            _wholeQkNorm = cfg.QueryKeyNorm == QueryKeyNormalization.WholeProjection;
+            long qWidth = _wholeQkNorm ? (long)_nHeads * _dHead : _dHead, kWidth = _wholeQkNorm ? (long)_nKv * _dHead : _dHead;
+            q_ln = new RmsNorm(p + "q_ln", weights.Get(p + "q_ln.w", qWidth), cfg.LayerNormEps);
+            k_ln = new RmsNorm(p + "k_ln", weights.Get(p + "k_ln.w", kWidth), cfg.LayerNormEps);
+        }
         if (weights.HasFusedQkv(p))
         {
             // Stored fused already (GPT-2): used as is, so a memory-mapped checkpoint's pages are not copied.
@@ -102,10 +117,11 @@ public sealed class Attention : nn.Module
     public Tensor Forward(Tensor x, KeyValueCache? cache)
     {
         long batch = x.shape[0], pos = x.shape[1];
-        long offset = cache?.Length ?? 0;
+        long offset = cache?.LengthOf(_layer) ?? 0; // this layer's own count: earlier layers have appended already
         var qkv = x.matmul(W_QKV).add_(b_QKV); // [batch, pos, (n_heads + 2 n_kv_heads) * d_head]
-        var q = hook_q.call(qkv.narrow(-1, 0, QWidth).view(batch, pos, _nHeads, _dHead)); // [batch, pos, head_index, d_head]
-        var k = hook_k.call(qkv.narrow(-1, QWidth, KvWidth).view(batch, pos, _nKv, _dHead));
+        var (qIn, kIn) = NormalizeQueriesAndKeys(qkv.narrow(-1, 0, QWidth), qkv.narrow(-1, QWidth, KvWidth), batch, pos);
+        var q = hook_q.call(qIn); // [batch, pos, head_index, d_head]
+        var k = hook_k.call(kIn);
         var v = hook_v.call(qkv.narrow(-1, QWidth + KvWidth, KvWidth).view(batch, pos, _nKv, _dHead));
         if (_rotary is not null)
         {
@@ -124,10 +140,11 @@ public sealed class Attention : nn.Module
         long keyLen = kT.shape[2];
 
         Tensor zT; // [batch, head_index, query_pos, d_head]
-        if (hook_attn_scores.HasHooks || hook_pattern.HasHooks)
+        if (hook_attn_scores.HasHooks || hook_pattern.HasHooks || _softcap is not null || _explicitScale)
         {
             var scores = qT.matmul(kT.transpose(-1, -2)).mul_(_scale); // [batch, head_index, query_pos, key_pos]
-            scores = scores.masked_fill(CausalMask(pos, keyLen, offset, x.device), double.NegativeInfinity);
+            if (_softcap is { } cap) scores = scores.div(cap).tanh_().mul_(cap);
+            scores = scores.masked_fill(Mask(pos, keyLen, offset, x.device), double.NegativeInfinity);
             scores = hook_attn_scores.call(scores);
             var pattern = scores.dtype == ScalarType.Float32
                 ? scores.softmax(-1)
@@ -135,13 +152,13 @@ public sealed class Attention : nn.Module
             pattern = hook_pattern.call(pattern); // [batch, head_index, query_pos, key_pos]
             zT = pattern.matmul(vT);
         }
-        else if (pos == 1 || (pos == keyLen))
+        else if (_window is null && (pos == 1 || pos == keyLen))
         {
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), is_casual: pos > 1);
         }
         else
         {
-            var additive = zeros(pos, keyLen, qT.dtype, x.device).masked_fill(CausalMask(pos, keyLen, offset, x.device), double.NegativeInfinity);
+            var additive = zeros(pos, keyLen, qT.dtype, x.device).masked_fill(Mask(pos, keyLen, offset, x.device), double.NegativeInfinity);
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), attn_mask: additive);
         }
         var z = hook_z.call(zT.transpose(1, 2)); // [batch, pos, head_index, d_head]
@@ -156,4 +173,37 @@ public sealed class Attention : nn.Module
 
     static Tensor CausalMask(long queries, long keys, long offset, Device device) =>
         ones(queries, keys, ScalarType.Bool, device).triu(offset + 1); // true where a query would see the future
+
+    /// <summary>
+    /// True where a query may not look: the future, and with a sliding window keys <c>window</c> or more positions
+    /// back (query <c>offset + i</c> sees keys <c>j</c> with <c>offset + i - window &lt; j ≤ offset + i</c>).
+    /// </summary>
+    Tensor Mask(long queries, long keys, long offset, Device device)
+    {
+        var future = CausalMask(queries, keys, offset, device);
+        if (_window is not { } w) return future;
+        // Keys at or before offset + i - w: the lower triangle from diagonal offset - w down.
+        var tooOld = ones(queries, keys, ScalarType.Bool, device).tril(offset - w);
+        return future.logical_or(tooOld);
+    }
+
+    /// <summary>
+    /// Queries <c>[batch, pos, n_heads, d_head]</c> and keys <c>[batch, pos, n_kv_heads, d_head]</c> from their
+    /// projections <c>[batch, pos, width]</c>, through the q/k norms when the model has them (before rotary).
+    /// </summary>
+    (Tensor Q, Tensor K) NormalizeQueriesAndKeys(Tensor qFlat, Tensor kFlat, long batch, long pos)
+    {
+        if (q_ln is null || k_ln is null)
+            return (qFlat.view(batch, pos, _nHeads, _dHead), kFlat.view(batch, pos, _nKv, _dHead));
+        if (_wholeQkNorm)
+            return (q_ln.call(qFlat).view(batch, pos, _nHeads, _dHead), k_ln.call(kFlat).view(batch, pos, _nKv, _dHead));
+        return (q_ln.call(qFlat.reshape(batch, pos, _nHeads, _dHead)), k_ln.call(kFlat.reshape(batch, pos, _nKv, _dHead)));
+    }
+
+    /// <summary>The query norm (<c>attn.q_ln</c>), or <c>null</c> when the model normalises no queries.</summary>
+    public RmsNorm? QLn => q_ln;
+    /// <summary>The key norm (<c>attn.k_ln</c>), or <c>null</c>.</summary>
+    public RmsNorm? KLn => k_ln;
+    /// <summary>The sliding window of this layer, or <c>null</c> for global attention.</summary>
+    public int? SlidingWindow => _window;
 }

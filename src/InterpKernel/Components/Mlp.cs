@@ -13,6 +13,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     readonly Parameter W_in;     // [d_model, d_mlp]
     readonly Parameter b_in;     // [d_mlp]
     readonly Parameter? W_gate;  // [d_model, d_mlp]
+    readonly Parameter? b_gate;  // [d_mlp], only where a folded LayerNorm bias put one (StableLM)
     readonly Parameter W_out;    // [d_mlp, d_model]
     readonly Parameter b_out;    // [d_model]
     readonly HookPoint hook_pre, hook_post;
@@ -27,6 +28,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         if (cfg.GatedMlp)
         {
             W_gate = new Parameter(weights.Get(p + "W_gate", cfg.DModel, cfg.DMlp).contiguous(), requires_grad: false);
+            if (weights.Has(p + "b_gate")) b_gate = new Parameter(weights.Get(p + "b_gate", cfg.DMlp), requires_grad: false);
             hook_pre_linear = new HookPoint(p + "hook_pre_linear");
         }
         W_out = new Parameter(weights.Get(p + "W_out", cfg.DMlp, cfg.DModel).contiguous(), requires_grad: false);
@@ -43,6 +45,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     public Tensor BIn => b_in;
     /// <summary>Gate weights <c>[d_model, d_mlp]</c> of a gated MLP, else <c>null</c>.</summary>
     public Tensor? WGate => W_gate;
+    /// <summary>Gate bias <c>[d_mlp]</c>, present only where weight processing folded a LayerNorm bias into the gate.</summary>
+    public Tensor? BGate => b_gate;
     /// <summary>Output weights <c>[d_mlp, d_model]</c>: row <c>n</c> is what neuron <c>n</c> writes.</summary>
     public Tensor WOut => W_out;
     /// <summary>Output bias <c>[d_model]</c>.</summary>
@@ -59,7 +63,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         }
         else
         {
-            var pre = hook_pre.call(x.matmul(W_gate));
+            var gate = x.matmul(W_gate);
+            var pre = hook_pre.call(b_gate is null ? gate : gate.add_(b_gate));
             var preLinear = hook_pre_linear!.call(x.matmul(W_in).add_(b_in));
             post = hook_post.call(_act(pre) * preLinear);
         }

@@ -7,12 +7,16 @@ namespace InterpKernel.Components;
 /// One transformer block: <c>resid_mid = resid_pre + attn(ln1(resid_pre))</c>,
 /// <c>resid_post = resid_mid + mlp(ln2(resid_mid))</c>; with parallel attention and MLP (GPT-NeoX),
 /// <c>resid_post = resid_pre + attn(ln1(resid_pre)) + mlp(ln2(resid_pre))</c> and no <c>hook_resid_mid</c>.
+/// With post-norms (Gemma 2/3, OLMo-2) the attention and MLP outputs pass through <c>ln1_post</c> and <c>ln2_post</c>
+/// before <c>hook_attn_out</c> and <c>hook_mlp_out</c>; without pre-norms (OLMo-2) <c>ln1</c> and <c>ln2</c> are identities
+/// with no hooks. A mixture-of-experts model (Mixtral) has a <see cref="MixtureOfExperts"/> in place of the MLP.
 /// </summary>
 public sealed class TransformerBlock : nn.Module
 {
     readonly nn.Module<Tensor, Tensor> ln1, ln2;
     readonly Attention attn;
-    readonly Mlp mlp;
+    readonly nn.Module<Tensor, Tensor> mlp;
+    readonly nn.Module<Tensor, Tensor>? ln1_post, ln2_post;
     readonly HookPoint hook_resid_pre, hook_attn_out, hook_mlp_out, hook_resid_post;
     readonly HookPoint? hook_resid_mid;
     readonly bool _parallel;
@@ -22,10 +26,16 @@ public sealed class TransformerBlock : nn.Module
     {
         string p = $"blocks.{layer}.";
         Layer = layer;
-        ln1 = Normalization.Create(p + "ln1", cfg, weights);
-        ln2 = Normalization.Create(p + "ln2", cfg, weights);
+        ln1 = cfg.PreNorms ? Normalization.Create(p + "ln1", cfg, weights) : nn.Identity();
+        ln2 = cfg.PreNorms ? Normalization.Create(p + "ln2", cfg, weights) : nn.Identity();
+        if (cfg.PostNorms)
+        {
+            // Post-norms normalise a block's output, so their scale has nothing to fold into: always kept.
+            ln1_post = new RmsNorm(p + "ln1_post", weights.Get(p + "ln1_post.w", cfg.DModel), cfg.LayerNormEps);
+            ln2_post = new RmsNorm(p + "ln2_post", weights.Get(p + "ln2_post.w", cfg.DModel), cfg.LayerNormEps);
+        }
         attn = new Attention(layer, cfg, weights, rotary, dtype, device);
-        mlp = new Mlp(layer, cfg, weights, dtype, device);
+        mlp = cfg.IsMixtureOfExperts ? new MixtureOfExperts(layer, cfg, weights) : new Mlp(layer, cfg, weights, dtype, device);
         _parallel = cfg.ParallelAttnMlp;
         hook_resid_pre = new HookPoint(p + "hook_resid_pre");
         hook_attn_out = new HookPoint(p + "hook_attn_out");
@@ -39,8 +49,15 @@ public sealed class TransformerBlock : nn.Module
     public int Layer { get; }
     /// <summary>The attention layer.</summary>
     public Attention Attn => attn;
-    /// <summary>The MLP.</summary>
-    public Mlp Mlp => mlp;
+    /// <summary>The MLP (a dense one; a mixture-of-experts model has <see cref="Experts"/> instead).</summary>
+    public Mlp Mlp => mlp as Mlp ?? throw new InvalidOperationException(
+        $"Block {Layer} has a mixture of experts, not a dense MLP: use Experts (its router and per-expert weights).");
+    /// <summary>The mixture-of-experts MLP of a Mixtral-style model, or <c>null</c> for a dense MLP.</summary>
+    public MixtureOfExperts? Experts => mlp as MixtureOfExperts;
+    /// <summary>The norm applied to the attention output (<c>ln1_post</c>), or <c>null</c>.</summary>
+    public nn.Module<Tensor, Tensor>? Ln1Post => ln1_post;
+    /// <summary>The norm applied to the MLP output (<c>ln2_post</c>), or <c>null</c>.</summary>
+    public nn.Module<Tensor, Tensor>? Ln2Post => ln2_post;
     /// <summary>The normalisation before attention.</summary>
     public nn.Module<Tensor, Tensor> Ln1 => ln1;
     /// <summary>The normalisation before the MLP.</summary>
@@ -55,14 +72,16 @@ public sealed class TransformerBlock : nn.Module
     public Tensor Forward(Tensor residPre, KeyValueCache? cache)
     {
         residPre = hook_resid_pre.call(residPre); // [batch, pos, d_model]
-        var attnOut = hook_attn_out.call(attn.Forward(ln1.call(residPre), cache));
+        var attnOut = hook_attn_out.call(Post(ln1_post, attn.Forward(ln1.call(residPre), cache)));
         if (_parallel)
         {
-            var mlpOut = hook_mlp_out.call(mlp.call(ln2.call(residPre)));
+            var mlpOut = hook_mlp_out.call(Post(ln2_post, mlp.call(ln2.call(residPre))));
             return hook_resid_post.call(residPre + attnOut + mlpOut);
         }
         var residMid = hook_resid_mid!.call(residPre + attnOut);
-        var mlpOutSeq = hook_mlp_out.call(mlp.call(ln2.call(residMid)));
+        var mlpOutSeq = hook_mlp_out.call(Post(ln2_post, mlp.call(ln2.call(residMid))));
         return hook_resid_post.call(residMid + mlpOutSeq);
     }
+
+    static Tensor Post(nn.Module<Tensor, Tensor>? norm, Tensor x) => norm is null ? x : norm.call(x);
 }

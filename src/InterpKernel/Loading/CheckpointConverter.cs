@@ -7,19 +7,22 @@ namespace InterpKernel.Loading;
 /// (<c>W_Q [n_heads, d_model, d_head]</c>, <c>W_O [n_heads, d_head, d_model]</c>, <c>W_in [d_model, d_mlp]</c>, ...).
 /// Conversions are views where the layout allows, so loading copies as little as possible.
 /// </summary>
-internal static class CheckpointConverter
+internal static partial class CheckpointConverter
 {
     public static Dictionary<string, Tensor> ToTransformerLens(TransformerConfig cfg, ITensorSource source, ScalarType dtype, Device device) =>
         cfg.ModelType switch
         {
             "gpt2" => Gpt2(cfg, source, dtype, device),
             "gpt_neox" => GptNeoX(cfg, source, dtype, device),
-            "llama" or "qwen2" => Llama(cfg, source, dtype, device),
+            "llama" or "qwen2" or "qwen3" or "mistral" or "mixtral" or "phi3" or "olmo2" or "stablelm"
+                or "gemma" or "gemma2" or "gemma3_text" => LlamaFamily(cfg, source, dtype, device),
+            "gptj" => GptJ(cfg, source, dtype, device),
+            "gpt_neo" => GptNeo(cfg, source, dtype, device),
             _ => throw new NotSupportedException(
                 $"model_type '{cfg.ModelType}' is not supported. Supported model types: {string.Join(", ", HuggingFaceConfig.SupportedModelTypes)}."),
         };
 
-    static Func<string, Tensor> Loader(ITensorSource source, string prefix, ScalarType dtype, Device device) => name =>
+    internal static Func<string, Tensor> Loader(ITensorSource source, string prefix, ScalarType dtype, Device device) => name =>
     {
         string full = prefix + name;
         if (!source.Contains(full))
@@ -105,41 +108,7 @@ internal static class CheckpointConverter
         return w;
     }
 
-    static Dictionary<string, Tensor> Llama(TransformerConfig c, ITensorSource s, ScalarType dtype, Device device)
-    {
-        var get = Loader(s, "", dtype, device);
-        int m = c.DModel, h = c.NHeads, kv = c.KeyValueHeads, d = c.DHead;
-        var w = new Dictionary<string, Tensor>
-        {
-            ["embed.W_E"] = get("model.embed_tokens.weight"),
-            ["ln_final.w"] = get("model.norm.weight"),
-        };
-        for (int l = 0; l < c.NLayers; l++)
-        {
-            string hf = $"model.layers.{l}.", tl = $"blocks.{l}.";
-            w[tl + "ln1.w"] = get(hf + "input_layernorm.weight");
-            w[tl + "ln2.w"] = get(hf + "post_attention_layernorm.weight");
-            foreach (var (name, heads) in new[] { ("Q", h), ("K", kv), ("V", kv) })
-            {
-                string proj = hf + $"self_attn.{name.ToLowerInvariant()}_proj.";
-                var weight = get(proj + "weight"); // Linear: [heads * d_head, d_model]
-                CheckShape(s, proj + "weight", weight, heads * d, m);
-                w[tl + "attn.W_" + name] = weight.view(heads, d, m).permute(0, 2, 1);
-                if (s.Contains(proj + "bias")) w[tl + "attn.b_" + name] = get(proj + "bias").view(heads, d);
-            }
-            var o = get(hf + "self_attn.o_proj.weight"); // [d_model, h * d_head]
-            CheckShape(s, hf + "self_attn.o_proj.weight", o, m, h * d);
-            w[tl + "attn.W_O"] = o.t().reshape(h, d, m);
-            if (s.Contains(hf + "self_attn.o_proj.bias")) w[tl + "attn.b_O"] = get(hf + "self_attn.o_proj.bias");
-            w[tl + "mlp.W_gate"] = get(hf + "mlp.gate_proj.weight").t();
-            w[tl + "mlp.W_in"] = get(hf + "mlp.up_proj.weight").t();
-            w[tl + "mlp.W_out"] = get(hf + "mlp.down_proj.weight").t();
-        }
-        w["unembed.W_U"] = c.TiedEmbeddings || !s.Contains("lm_head.weight") ? w["embed.W_E"].t() : get("lm_head.weight").t();
-        return w;
-    }
-
-    static void CheckShape(ITensorSource s, string name, Tensor t, params long[] shape)
+    internal static void CheckShape(ITensorSource s, string name, Tensor t, params long[] shape)
     {
         if (!t.shape.SequenceEqual(shape))
             throw new InvalidDataException(

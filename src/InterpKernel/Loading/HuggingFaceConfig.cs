@@ -3,10 +3,11 @@ using System.Text.Json;
 namespace InterpKernel.Loading;
 
 /// <summary>Reads a Hugging Face <c>config.json</c> into a <see cref="TransformerConfig"/>.</summary>
-public static class HuggingFaceConfig
+public static partial class HuggingFaceConfig
 {
     /// <summary>The <c>model_type</c> values that load.</summary>
-    public static IReadOnlyList<string> SupportedModelTypes { get; } = ["gpt2", "gpt_neox", "llama", "qwen2"];
+    public static IReadOnlyList<string> SupportedModelTypes { get; } =
+        ["gpt2", "gpt_neo", "gptj", "gpt_neox", "stablelm", "llama", "mistral", "mixtral", "qwen2", "qwen3", "phi3", "olmo2", "gemma", "gemma2", "gemma3_text"];
 
     /// <summary>Parses the <c>config.json</c> at <paramref name="path"/>.</summary>
     public static TransformerConfig Load(string path)
@@ -35,7 +36,13 @@ public static class HuggingFaceConfig
         {
             "gpt2" => Gpt2(r),
             "gpt_neox" => GptNeoX(r),
-            "llama" or "qwen2" => Llama(r, modelType),
+            "llama" or "qwen2" or "mistral" or "qwen3" or "phi3" => Llama(r, modelType),
+            "mixtral" => Mixtral(r),
+            "olmo2" => Olmo2(r),
+            "gemma" or "gemma2" or "gemma3_text" => Gemma(r, modelType),
+            "gptj" => GptJ(r),
+            "gpt_neo" => GptNeo(r),
+            "stablelm" => StableLm(r),
             _ => throw new NotSupportedException(
                 $"{source}: model_type '{modelType}' is not supported. Supported model types: {string.Join(", ", SupportedModelTypes)}."),
         };
@@ -99,17 +106,14 @@ public static class HuggingFaceConfig
     }
 
     // Attention biases (Qwen2's q/k/v, Llama's optional ones) are read from the checkpoint, not the config.
+    // Mistral, Qwen3 and Phi-3 share Llama's layout (Phi-3 fuses q/k/v and gate/up in the checkpoint, Qwen3 adds q/k norms).
     static TransformerConfig Llama(Reader r, string modelType)
     {
         int dModel = r.Int("hidden_size");
         int nHeads = r.Int("num_attention_heads");
-        int dHead = r.OptionalInt("head_dim") ?? (dModel % nHeads == 0 ? dModel / nHeads
-            : throw new InvalidDataException($"{r.Source}: hidden_size ({dModel}) is not a multiple of num_attention_heads ({nHeads}) and no head_dim is given."));
-        var rope = r.Object("rope_parameters") ?? r.Object("rope_scaling");
-        double theta = rope?.OptionalDouble("rope_theta") ?? r.OptionalDouble("rope_theta") ?? 10000.0;
-        RequireDefaultRope(r, rope);
-        if (r.Bool("use_sliding_window", false))
-            throw new NotSupportedException($"{r.Source}: sliding-window attention is not supported.");
+        int dHead = HeadDim(r, dModel, nHeads);
+        var (theta, scaling, rope) = RopeOf(r);
+        double pct = rope?.OptionalDouble("partial_rotary_factor") ?? r.OptionalDouble("partial_rotary_factor") ?? 1.0;
         return Rotary(r, modelType, dModel, nHeads, dHead, theta) with
         {
             LayerNormEps = r.Double("rms_norm_eps", 1e-6),
@@ -117,6 +121,11 @@ public static class HuggingFaceConfig
             Normalization = NormalizationType.RmsNorm,
             NKeyValueHeads = r.OptionalInt("num_key_value_heads") ?? nHeads,
             GatedMlp = true,
+            RotaryDim = (int)(dHead * pct),
+            RopeScaling = scaling,
+            NCtx = ContextFor(r, scaling),
+            SlidingWindows = SlidingWindows(r, modelType),
+            QueryKeyNorm = modelType == "qwen3" ? QueryKeyNormalization.PerHead : QueryKeyNormalization.None,
         };
     }
 
@@ -138,7 +147,7 @@ public static class HuggingFaceConfig
         EosTokenId = r.OptionalInt("eos_token_id"),
     };
 
-    static void RequireDefaultRope(Reader r, Reader? rope)
+    internal static void RequireDefaultRope(Reader r, Reader? rope)
     {
         string? type = rope?.OptionalString("rope_type") ?? rope?.OptionalString("type");
         if (type is not null and not "default")
@@ -184,6 +193,12 @@ public static class HuggingFaceConfig
                 _ => throw new InvalidDataException($"{source}: '{name}' must be true or false."),
             }
             : fallback;
+
+        public IReadOnlyList<string>? StringArray(string name) => Find(name) is { ValueKind: JsonValueKind.Array } v
+            ? v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new InvalidDataException($"{source}: '{name}' must hold strings.")).ToList()
+            : null;
+
+        public bool Has(string name) => Find(name) is not null;
 
         public Reader? Object(string name) => Find(name) is { ValueKind: JsonValueKind.Object } v ? new Reader(v, source) : null;
     }

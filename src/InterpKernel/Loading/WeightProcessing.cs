@@ -27,6 +27,8 @@ internal static class WeightProcessing
         var device = weights.Get("embed.W_E", cfg.DVocab, cfg.DModel).device;
         bool layerNorm = cfg.Normalization is NormalizationType.LayerNorm or NormalizationType.LayerNormPre;
         bool fold = steps.FoldLayerNorm && !cfg.NormalizationIsFolded;
+        // A soft cap bends logits non-linearly, so a constant shift per position no longer leaves probabilities alone.
+        bool centerUnembed = steps.CenterUnembed && cfg.OutputLogitSoftcap is null;
         // RMSNorm keeps the mean of its input, so a constant added along the residual stream would change its output.
         bool centerWriting = steps.CenterWritingWeights && layerNorm;
         var output = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -39,21 +41,26 @@ internal static class WeightProcessing
         }
         using (var scope = NewDisposeScope())
         {
-            foreach (var (name, t) in ProcessEnds(cfg, weights, device, dtype, fold, layerNorm, centerWriting, steps.CenterUnembed))
+            foreach (var (name, t) in ProcessEnds(cfg, weights, device, dtype, fold, layerNorm, centerWriting, centerUnembed))
                 output[name] = t.MoveToOuterDisposeScope();
         }
 
         var normalization = !fold ? cfg.Normalization
             : layerNorm ? NormalizationType.LayerNormPre : NormalizationType.RmsNormPre;
-        // What the steps did not touch is the norms' weights: gone once folded, otherwise kept in the model's dtype.
-        // Fused Q/K/V weights were read through their W_Q/W_K/W_V views, which the output now holds processed.
-        if (!fold)
-        {
-            foreach (var (name, t) in raw)
-                if (!output.ContainsKey(name) && !name.EndsWith("_QKV", StringComparison.Ordinal)) output[name] = t.to(dtype);
-        }
+        // What the steps did not touch is kept in the model's dtype: the norms' weights unless folded (post-norms and q/k
+        // norms never are: nothing linear follows them), routers and experts. Fused Q/K/V weights were read through their
+        // W_Q/W_K/W_V views, which the output now holds processed.
+        foreach (var (name, t) in raw)
+            if (!output.ContainsKey(name) && !name.EndsWith("_QKV", StringComparison.Ordinal) && !(fold && IsFoldedNorm(name)))
+                output[name] = t.to(dtype);
         return (cfg with { Normalization = normalization }, output);
     }
+
+    static bool IsFoldedNorm(string name) =>
+        name is "ln_final.w" or "ln_final.b"
+        || (name.StartsWith("blocks.", StringComparison.Ordinal)
+            && (name.EndsWith(".ln1.w", StringComparison.Ordinal) || name.EndsWith(".ln1.b", StringComparison.Ordinal)
+                || name.EndsWith(".ln2.w", StringComparison.Ordinal) || name.EndsWith(".ln2.b", StringComparison.Ordinal)));
 
     static List<(string Name, Tensor Value)> ProcessLayer(
         TransformerConfig cfg, Weights weights, Device device, int l, bool fold, bool layerNorm, bool centerWriting, bool foldValueBiases)
@@ -69,38 +76,62 @@ internal static class WeightProcessing
         var wK = Get("attn.W_K", kv, m, d); var bK = Bias("attn.b_K", kv, d);
         var wV = Get("attn.W_V", kv, m, d); var bV = Bias("attn.b_V", kv, d);
         var wO = Get("attn.W_O", h, d, m); var bO = Bias("attn.b_O", m);
-        var wIn = Get("mlp.W_in", m, f); var bIn = Bias("mlp.b_in", f);
-        var wGate = cfg.GatedMlp ? Get("mlp.W_gate", m, f) : null;
-        var wOut = Get("mlp.W_out", f, m); var bOut = Bias("mlp.b_out", m);
+        // Mixtral: the router and every expert read ln2's output as a dense MLP would; there are no biases to fold into.
+        var readers = new List<(string Name, Tensor Value)>();
+        var writers = new List<(string Name, Tensor Value)>();
+        Tensor? wIn = null, bIn = null, wGate = null, bGate = null, wOut = null, bOut = null;
+        if (cfg.IsMixtureOfExperts)
+        {
+            readers.Add(("mlp.W_router", Get("mlp.W_router", m, cfg.NExperts)));
+            for (int e = 0; e < cfg.NExperts; e++)
+            {
+                string x = $"mlp.experts.{e}.";
+                readers.Add((x + "W_gate", Get(x + "W_gate", m, f)));
+                readers.Add((x + "W_in", Get(x + "W_in", m, f)));
+                writers.Add((x + "W_out", Get(x + "W_out", f, m)));
+            }
+        }
+        else
+        {
+            wIn = Get("mlp.W_in", m, f); bIn = Bias("mlp.b_in", f);
+            wGate = cfg.GatedMlp ? Get("mlp.W_gate", m, f) : null;
+            bGate = cfg.GatedMlp && weights.Has(p + "mlp.b_gate") ? Get("mlp.b_gate", f) : null;
+            wOut = Get("mlp.W_out", f, m); bOut = Bias("mlp.b_out", m);
+        }
 
-        if (fold)
+        // Without pre-norms (OLMo-2) nothing reads a normalised stream through a linear map: nothing to fold.
+        if (fold && cfg.PreNorms)
         {
             var (scale1, shift1) = Norm(weights, p + "ln1", m, layerNorm);
             (wQ, bQ) = FoldNorm(wQ, bQ, scale1, shift1, axis: 1);
             (wK, bK) = FoldNorm(wK, bK, scale1, shift1, axis: 1);
             (wV, bV) = FoldNorm(wV, bV, scale1, shift1, axis: 1);
             var (scale2, shift2) = Norm(weights, p + "ln2", m, layerNorm);
-            (wIn, bIn) = FoldNorm(wIn, bIn, scale2, shift2, axis: 0);
+            if (wIn is not null) (wIn, bIn) = FoldNorm(wIn, bIn!, scale2, shift2, axis: 0);
             if (wGate is not null)
             {
-                if (shift2 is not null)
-                    throw new NotSupportedException(
-                        $"{p}ln2 has a bias, but a gated MLP has no gate bias to fold it into. Load with LoadOptions.FoldLayerNorm = false.");
+                // A LayerNorm bias before a gated MLP (StableLM) becomes a gate bias.
+                if (shift2 is not null) bGate = (bGate ?? zeros(f, Work, device)).add_(shift2.matmul(wGate));
                 wGate.mul_(scale2.unsqueeze(1));
             }
+            if (readers.Count > 0 && shift2 is not null)
+                throw new NotSupportedException($"{p}ln2 has a bias, but the experts have none to fold it into. Load with LoadOptions.FoldLayerNorm = false.");
+            foreach (var (_, r) in readers) r.mul_(scale2.unsqueeze(1));
             if (layerNorm)
             {
                 // A LayerNorm's output has zero mean over d_model, so the mean of a reading weight over d_model never
                 // contributes; removing it leaves outputs unchanged and the weights easier to compare.
                 wQ = Center(wQ, 1); wK = Center(wK, 1); wV = Center(wV, 1);
-                wIn = Center(wIn, 0);
+                if (wIn is not null) wIn = Center(wIn, 0);
                 if (wGate is not null) wGate = Center(wGate, 0);
+                foreach (var (_, r) in readers) Center(r, 0);
             }
         }
         if (centerWriting)
         {
             wO = Center(wO, 2); bO = Center(bO, 0);
-            wOut = Center(wOut, 1); bOut = Center(bOut, 0);
+            if (wOut is not null) { wOut = Center(wOut, 1); bOut = Center(bOut!, 0); }
+            foreach (var (_, w) in writers) Center(w, 1);
         }
         if (foldValueBiases)
         {
@@ -114,9 +145,11 @@ internal static class WeightProcessing
         {
             (p + "attn.W_Q", wQ), (p + "attn.b_Q", bQ), (p + "attn.W_K", wK), (p + "attn.b_K", bK),
             (p + "attn.W_V", wV), (p + "attn.b_V", bV), (p + "attn.W_O", wO), (p + "attn.b_O", bO),
-            (p + "mlp.W_in", wIn), (p + "mlp.b_in", bIn), (p + "mlp.W_out", wOut), (p + "mlp.b_out", bOut),
         };
+        if (wIn is not null) result.AddRange([(p + "mlp.W_in", wIn), (p + "mlp.b_in", bIn!), (p + "mlp.W_out", wOut!), (p + "mlp.b_out", bOut!)]);
         if (wGate is not null) result.Add((p + "mlp.W_gate", wGate));
+        if (bGate is not null) result.Add((p + "mlp.b_gate", bGate));
+        result.AddRange(readers.Concat(writers).Select(x => (p + x.Name, x.Value)));
         return result;
     }
 

@@ -35,11 +35,13 @@ public class LoadingErrorTests
     public void An_unsupported_model_type_lists_the_supported_ones()
     {
         using var folder = new TempFolder();
-        Copy(Folder(Kjv), folder, c => c["model_type"] = "mistral", skip: CheckpointReader.SingleFileName);
+        Copy(Folder(Kjv), folder, c => c["model_type"] = "falcon", skip: CheckpointReader.SingleFileName);
         var e = Assert.Throws<NotSupportedException>(() => HookedTransformer.FromPretrained(folder.Path));
-        Assert.Contains("'mistral' is not supported", e.Message);
-        foreach (var type in new[] { "gpt2", "gpt_neox", "llama", "qwen2" })
+        Assert.Contains("'falcon' is not supported", e.Message);
+        foreach (var type in new[] { "gpt2", "gpt_neo", "gptj", "gpt_neox", "stablelm", "llama", "mistral", "mixtral", "qwen2", "qwen3",
+                                     "phi3", "olmo2", "gemma", "gemma2", "gemma3_text" })
             Assert.Contains(type, e.Message);
+        Assert.Equal(15, HuggingFaceConfig.SupportedModelTypes.Count);
     }
 
     [Fact]
