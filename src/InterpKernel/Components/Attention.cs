@@ -99,7 +99,9 @@ public sealed class Attention : nn.Module
     public Tensor BO => b_O;
 
     /// <summary>The attention output <c>[batch, pos, d_model]</c> for normalised input <c>[batch, pos, d_model]</c>.</summary>
-    public Tensor Forward(Tensor x, KeyValueCache? cache)
+    public Tensor Forward(Tensor x, KeyValueCache? cache) => Forward(x, cache, null);
+
+    internal Tensor Forward(Tensor x, KeyValueCache? cache, PaddingMask? padding)
     {
         long batch = x.shape[0], pos = x.shape[1];
         long offset = cache?.Length ?? 0;
@@ -109,8 +111,8 @@ public sealed class Attention : nn.Module
         var v = hook_v.call(qkv.narrow(-1, QWidth + KvWidth, KvWidth).view(batch, pos, _nKv, _dHead));
         if (_rotary is not null)
         {
-            q = hook_rot_q!.call(_rotary.Apply(q, offset));
-            k = hook_rot_k!.call(_rotary.Apply(k, offset));
+            q = hook_rot_q!.call(padding is null ? _rotary.Apply(q, offset) : _rotary.Apply(q, padding.Positions));
+            k = hook_rot_k!.call(padding is null ? _rotary.Apply(k, offset) : _rotary.Apply(k, padding.Positions));
         }
         var qT = q.transpose(1, 2);  // [batch, head_index, query_pos, d_head]
         var kT = k.transpose(1, 2);  // [batch, kv_head, key_pos, d_head]
@@ -122,12 +124,13 @@ public sealed class Attention : nn.Module
             vT = vT.repeat_interleave(_nHeads / _nKv, 1);
         }
         long keyLen = kT.shape[2];
+        Tensor Blocked() => padding?.Blocked(pos, offset, x.device) ?? CausalMask(pos, keyLen, offset, x.device); // true = not seen
 
         Tensor zT; // [batch, head_index, query_pos, d_head]
         if (hook_attn_scores.HasHooks || hook_pattern.HasHooks)
         {
             var scores = qT.matmul(kT.transpose(-1, -2)).mul_(_scale); // [batch, head_index, query_pos, key_pos]
-            scores = scores.masked_fill(CausalMask(pos, keyLen, offset, x.device), double.NegativeInfinity);
+            scores = scores.masked_fill(Blocked(), double.NegativeInfinity);
             scores = hook_attn_scores.call(scores);
             var pattern = scores.dtype == ScalarType.Float32
                 ? scores.softmax(-1)
@@ -135,13 +138,14 @@ public sealed class Attention : nn.Module
             pattern = hook_pattern.call(pattern); // [batch, head_index, query_pos, key_pos]
             zT = pattern.matmul(vT);
         }
-        else if (pos == 1 || (pos == keyLen))
+        else if (padding is null && (pos == 1 || pos == keyLen))
         {
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), is_casual: pos > 1);
         }
         else
         {
-            var additive = zeros(pos, keyLen, qT.dtype, x.device).masked_fill(CausalMask(pos, keyLen, offset, x.device), double.NegativeInfinity);
+            var blocked = Blocked();
+            var additive = zeros(blocked.shape, qT.dtype, x.device).masked_fill(blocked, double.NegativeInfinity);
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), attn_mask: additive);
         }
         var z = hook_z.call(zT.transpose(1, 2)); // [batch, pos, head_index, d_head]

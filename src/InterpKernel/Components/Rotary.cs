@@ -32,6 +32,21 @@ internal sealed class Rotary : IDisposable
         long pos = x.shape[1];
         var cos = _cos.narrow(0, offset, pos).unsqueeze(0).unsqueeze(2); // [1, pos, 1, rotary_dim]
         var sin = _sin.narrow(0, offset, pos).unsqueeze(0).unsqueeze(2);
+        return Rotate(x, cos, sin);
+    }
+
+    /// <summary>Rotates <paramref name="x"/> <c>[batch, pos, head_index, d_head]</c> for per-row <paramref name="positions"/> <c>[batch, pos]</c>.</summary>
+    public Tensor Apply(Tensor x, Tensor positions)
+    {
+        long batch = positions.shape[0], pos = positions.shape[1];
+        var flat = positions.reshape(-1);
+        var cos = _cos.index_select(0, flat).view(batch, pos, 1, _dims); // [batch, pos, 1, rotary_dim]
+        var sin = _sin.index_select(0, flat).view(batch, pos, 1, _dims);
+        return Rotate(x, cos, sin);
+    }
+
+    Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
         var inputType = x.dtype;
         var x32 = x.to(ScalarType.Float32);
         var rot = x32.narrow(-1, 0, _dims);

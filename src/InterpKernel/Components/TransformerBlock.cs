@@ -47,10 +47,12 @@ public sealed class TransformerBlock : nn.Module
     public nn.Module<Tensor, Tensor> Ln2 => ln2;
 
     /// <summary>The residual stream after this block, <c>[batch, pos, d_model]</c>.</summary>
-    public Tensor Forward(Tensor residPre, KeyValueCache? cache)
+    public Tensor Forward(Tensor residPre, KeyValueCache? cache) => Forward(residPre, cache, null);
+
+    internal Tensor Forward(Tensor residPre, KeyValueCache? cache, PaddingMask? padding)
     {
         residPre = hook_resid_pre.call(residPre); // [batch, pos, d_model]
-        var attnOut = hook_attn_out.call(attn.Forward(ln1.call(residPre), cache));
+        var attnOut = hook_attn_out.call(attn.Forward(ln1.call(residPre), cache, padding));
         if (_parallel)
         {
             var mlpOut = hook_mlp_out.call(mlp.call(ln2.call(residPre)));
