@@ -11,7 +11,7 @@ public sealed partial class HookedTransformer
     /// a pass holds one block's intermediates at a time rather than every layer's; only the block's output moves out
     /// (into the caller's dispose scope), and the residual stream it replaces is freed unless a hook saw it.
     /// </summary>
-    Tensor RunBlocks(DisposeScope owned, Tensor resid, int from, int to, KeyValueCache? cache)
+    Tensor RunBlocks(DisposeScope owned, Tensor resid, int from, int to, KeyValueCache? cache, PaddingMask? padding = null)
     {
         using var pass = HookPoint.EnterPass(owned);
         for (int i = from; i < to; i++)
@@ -19,7 +19,7 @@ public sealed partial class HookedTransformer
             var block = blocks[_blockOrder[i]];
             Tensor next;
             using (var scope = NewDisposeScope())
-                next = scope.MoveToOuter(block.Forward(resid, cache));
+                next = scope.MoveToOuter(block.Forward(resid, cache, padding));
             // The input is ours to free once no hook has seen it (a hook may keep the very tensor it was handed).
             if (i > from && !block.ResidPreHooked && !blocks[_blockOrder[i - 1]].ResidPostHooked && owned.Contains(resid))
                 resid.Dispose();

@@ -56,7 +56,8 @@ public sealed partial class HookedTransformer
     /// using (logits) using (cache) Console.WriteLine(cache["pattern", 0].shape);
     /// </code>
     /// </example>
-    public (Tensor Logits, ActivationCache Cache) RunWithCache(Tensor tokens, Func<string, bool>? namesFilter = null)
+    public (Tensor Logits, ActivationCache Cache) RunWithCache(Tensor tokens, Func<string, bool>? namesFilter = null,
+        int? startAtLayer = null, int? stopAtLayer = null, Tensor? attentionMask = null)
     {
         var cache = new ActivationCache(this);
         try
@@ -64,7 +65,7 @@ public sealed partial class HookedTransformer
             var names = _hookNames.Where(n => namesFilter?.Invoke(n) ?? true).ToArray();
             using (Hooks(names.Select(n => (n, (HookFunction)cache.StoreHook)).ToArray()))
             {
-                var logits = Forward(tokens);
+                var logits = ForwardCore(tokens, null, startAtLayer, stopAtLayer, attentionMask);
                 return (logits, cache);
             }
         }
@@ -73,6 +74,30 @@ public sealed partial class HookedTransformer
             cache.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Caches only the activation called <paramref name="name"/> (a full hook name, as a string names filter in TransformerLens).</summary>
+    /// <example><code>var (logits, cache) = model.RunWithCache(tokens, "blocks.0.attn.hook_pattern");</code></example>
+    public (Tensor Logits, ActivationCache Cache) RunWithCache(Tensor tokens, string name, int? startAtLayer = null, int? stopAtLayer = null) =>
+        RunWithCache(tokens, NameFilter(name), startAtLayer, stopAtLayer);
+
+    /// <summary>Caches only the activations called <paramref name="names"/> (full hook names).</summary>
+    /// <example><code>var (logits, cache) = model.RunWithCache(tokens, ["blocks.0.hook_resid_post", "blocks.1.hook_resid_post"]);</code></example>
+    public (Tensor Logits, ActivationCache Cache) RunWithCache(Tensor tokens, IReadOnlyCollection<string> names, int? startAtLayer = null, int? stopAtLayer = null) =>
+        RunWithCache(tokens, NamesFilter(names), startAtLayer, stopAtLayer);
+
+    Func<string, bool> NameFilter(string name)
+    {
+        GetHookPoint(name); // an unknown name fails here, with suggestions
+        return n => n == name;
+    }
+
+    Func<string, bool> NamesFilter(IReadOnlyCollection<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        foreach (var n in names) GetHookPoint(n);
+        var set = names.ToHashSet(StringComparer.Ordinal);
+        return set.Contains;
     }
 
     /// <summary>Removes every hook from every hook point (hooks attached by scopes included).</summary>

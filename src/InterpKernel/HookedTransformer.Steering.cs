@@ -21,6 +21,12 @@ public sealed partial class HookedTransformer
     {
         var point = GetHookPoint(hookName);
         var dir = PrepareDirection(direction, nameof(direction), normalise: false);
+        if (LastAxisWidth(hookName) is { } width && dir.shape[0] != width)
+        {
+            dir.Dispose();
+            throw new ArgumentException(
+                $"The direction has {direction.shape[0]} entries, but '{hookName}' is {width} wide along its last axis: give a direction of that width.", nameof(direction));
+        }
         int[]? chosen = positions?.ToArray();
         if (chosen is { Length: 0 }) throw new ArgumentException("positions is empty: pass null to steer every position.", nameof(positions));
         var handle = point.Add((act, hook) =>
@@ -123,6 +129,20 @@ public sealed partial class HookedTransformer
         if (hookName.EndsWith("mlp.hook_post", StringComparison.Ordinal) || hookName.EndsWith("mlp.hook_pre", StringComparison.Ordinal)) return Config.DMlp;
         if (hookName.EndsWith("attn.hook_z", StringComparison.Ordinal)) return (long)Config.NHeads * Config.DHead;
         return null;
+    }
+
+    // The last axis of a hook's activation, where the name tells it.
+    long? LastAxisWidth(string hookName)
+    {
+        if (hookName.Contains(".hook_sae", StringComparison.Ordinal)) return null;
+        string[] perHead = [".attn.hook_q", ".attn.hook_k", ".attn.hook_v", ".attn.hook_z", ".attn.hook_rot_q", ".attn.hook_rot_k"];
+        if (perHead.Any(s => hookName.EndsWith(s, StringComparison.Ordinal))) return Config.DHead;
+        if (hookName.EndsWith(".attn.hook_result", StringComparison.Ordinal) || hookName.EndsWith("_input", StringComparison.Ordinal)
+            || hookName.EndsWith(".hook_attn_in", StringComparison.Ordinal) || hookName.EndsWith(".hook_mlp_in", StringComparison.Ordinal)) return Config.DModel;
+        if (hookName.EndsWith(".mlp.hook_pre_linear", StringComparison.Ordinal)) return Config.DMlp;
+        if (hookName.EndsWith(".hook_scale", StringComparison.Ordinal) || hookName.Contains("hook_pattern", StringComparison.Ordinal)
+            || hookName.Contains("hook_attn_scores", StringComparison.Ordinal)) return null;
+        return ActivationWidth(hookName);
     }
 
     Tensor PrepareDirection(Tensor direction, string paramName, bool normalise)

@@ -18,23 +18,37 @@ public sealed partial class HookedTransformer
         return flat.to(Device, copy: true);
     }
 
-    /// <summary>Token ids of several texts, right-padded to the longest with the pad (else EOS) token: <c>[batch, pos]</c>.</summary>
-    public Tensor ToTokens(IReadOnlyList<string> texts, bool prependBos = true)
+    /// <summary>
+    /// Several texts padded into one <see cref="TokenBatch"/> (tokens and attention mask, <c>[batch, pos]</c>) with the
+    /// pad (else EOS) token, on <paramref name="padding"/>'s side; BOS first in every row by default.
+    /// </summary>
+    /// <example><code>using var batch = model.ToTokens(["In the beginning", "And God said"], PaddingSide.Left);</code></example>
+    public TokenBatch ToTokens(IReadOnlyList<string> texts, PaddingSide padding = PaddingSide.Right, bool prependBos = true)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (texts.Count == 0) throw new ArgumentException("Give at least one text.", nameof(texts));
         var tok = RequireTokenizer();
-        var ids = texts.Select(t => tok.Encode(t, prependBos)).ToArray();
-        int len = ids.Max(i => i.Length);
-        if (len > Config.NCtx)
-            throw new ArgumentException($"The longest text has {len} tokens, longer than the model's context of {Config.NCtx} tokens (n_ctx).", nameof(texts));
-        long pad = tok.PadTokenId ?? tok.EosTokenId ?? 0;
-        var flat = new long[ids.Length * len];
-        for (int b = 0; b < ids.Length; b++)
-            for (int p = 0; p < len; p++)
-                flat[b * len + p] = p < ids[b].Length ? ids[b][p] : pad;
-        using var batch = tensor(flat, [ids.Length, len], ScalarType.Int64);
-        return batch.to(Device, copy: true);
+        var ids = texts.Select(t => (IReadOnlyList<int>)tok.Encode(t ?? throw new ArgumentException("A text is null.", nameof(texts)), prependBos)).ToArray();
+        int longest = ids.Max(i => i.Count);
+        if (longest > Config.NCtx)
+            throw new ArgumentException($"The longest text has {longest} tokens, longer than the model's context of {Config.NCtx} tokens (n_ctx).", nameof(texts));
+        int empty = Array.FindIndex(ids, i => i.Count == 0);
+        if (empty >= 0)
+            throw new ArgumentException($"Text {empty} encodes to no tokens: give it some text, or keep prependBos.", nameof(texts));
+        return TokenBatch.FromIds(ids, PadTokenId, padding, Device);
+    }
+
+    /// <summary>Like <see cref="ToTokens(IReadOnlyList{string}, PaddingSide, bool)"/> with right padding.</summary>
+    public TokenBatch ToTokens(IReadOnlyList<string> texts, bool prependBos) => ToTokens(texts, PaddingSide.Right, prependBos);
+
+    /// <summary>The id pads are filled with: the tokenizer's pad token, else its EOS token, else 0.</summary>
+    public long PadTokenId => Tokenizer?.PadTokenId ?? Tokenizer?.EosTokenId ?? Config.EosTokenId ?? 0;
+
+    /// <summary>Each real token of every row of <paramref name="batch"/> as its own string (pads left out).</summary>
+    public string[][] ToStrTokens(TokenBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Enumerable.Range(0, batch.Count).Select(r => RequireTokenizer().ToStrTokens(batch.Ids(r))).ToArray();
     }
 
     /// <summary>Each token of <paramref name="text"/> as its own string (<c>["&lt;|endoftext|&gt;", "In", " the"]</c>).</summary>

@@ -101,29 +101,85 @@ public sealed partial class HookedTransformer : nn.Module
 
     /// <summary>Logits <c>[batch, pos, d_vocab]</c> for tokens <c>[batch, pos]</c> (int64).</summary>
     /// <example><code>using var logits = model.Forward(model.ToTokens("And God said"));</code></example>
-    public Tensor Forward(Tensor tokens) => Forward(tokens, null);
+    public Tensor Forward(Tensor tokens) => ForwardCore(tokens, null, null, null, null);
 
     /// <summary>
     /// Logits for <paramref name="tokens"/> continuing the positions held in <paramref name="cache"/>; with
     /// <paramref name="stopAtLayer"/>, the residual stream entering that block instead (<c>[batch, pos, d_model]</c>).
     /// </summary>
-    public Tensor Forward(Tensor tokens, KeyValueCache? cache, int? stopAtLayer = null)
+    public Tensor Forward(Tensor tokens, KeyValueCache? cache, int? stopAtLayer = null) =>
+        ForwardCore(tokens, cache, null, stopAtLayer, null);
+
+    /// <summary>
+    /// The rest of a forward pass from the residual stream entering block <paramref name="startAtLayer"/>
+    /// (<c>[batch, pos, d_model]</c>, as TransformerLens's <c>start_at_layer</c>): logits, or with
+    /// <paramref name="stopAtLayer"/> the residual stream entering that block. Give the
+    /// <paramref name="attentionMask"/> (<c>[batch, pos]</c>, 1 = real) of a padded batch.
+    /// </summary>
+    /// <example><code>using var logits = model.Forward(cache["resid_pre", 1], startAtLayer: 1);</code></example>
+    public Tensor Forward(Tensor residual, int startAtLayer, int? stopAtLayer = null, Tensor? attentionMask = null) =>
+        ForwardCore(residual, null, startAtLayer, stopAtLayer, attentionMask);
+
+    /// <summary>
+    /// Runs tokens (or, with <paramref name="startAtLayer"/>, a residual stream) through blocks
+    /// <c>[startAtLayer, stopAtLayer)</c> of the layer order; logits when the pass reaches the end.
+    /// </summary>
+    internal Tensor ForwardCore(Tensor input, KeyValueCache? cache, int? startAtLayer, int? stopAtLayer, Tensor? attentionMask)
     {
         if (stopAtLayer is { } stop && (stop < 0 || stop > Config.NLayers))
             throw new ArgumentOutOfRangeException(nameof(stopAtLayer), stop,
                 $"layer {stop} does not exist: the model has {Config.NLayers} layers (stopAtLayer may be 0 to {Config.NLayers}).");
+        int start = startAtLayer ?? 0;
+        if (start < 0 || start > Config.NLayers)
+            throw new ArgumentOutOfRangeException(nameof(startAtLayer), start,
+                $"layer {start} does not exist: the model has {Config.NLayers} layers (startAtLayer may be 0 to {Config.NLayers}).");
+        if (stopAtLayer is { } s2 && s2 < start)
+            throw new ArgumentException($"stopAtLayer {s2} comes before startAtLayer {start}: give stopAtLayer >= startAtLayer.", nameof(stopAtLayer));
         using var scope = NewDisposeScope();
         long offset = cache?.Length ?? 0;
-        var input = PrepareTokens(tokens, offset);
-        long batch = input.shape[0], pos = input.shape[1];
-        var resid = hook_embed.call(embed.call(input)); // [batch, pos, d_model]
-        if (pos_embed is not null)
-            resid = resid + hook_pos_embed!.call(pos_embed.Forward(batch, pos, offset));
-        int steps = stopAtLayer ?? _blockOrder.Length;
-        resid = RunBlocks(scope, resid, 0, Math.Min(steps, _blockOrder.Length), cache);
+        Tensor resid; // [batch, pos, d_model]
+        PaddingMask? padding;
+        if (startAtLayer is null)
+        {
+            var input2 = PrepareTokens(input, offset);
+            long batch = input2.shape[0], pos = input2.shape[1];
+            padding = PaddingMask.For(RealMask(attentionMask, batch, pos), cache, batch, pos, Device);
+            resid = hook_embed.call(embed.call(input2));
+            if (pos_embed is not null)
+                resid = resid + hook_pos_embed!.call(padding is null ? pos_embed.Forward(batch, pos, offset) : pos_embed.Forward(padding.Positions));
+        }
+        else
+        {
+            resid = PrepareResidual(input);
+            padding = PaddingMask.For(RealMask(attentionMask, resid.shape[0], resid.shape[1]), null, resid.shape[0], resid.shape[1], Device);
+        }
+        int steps = Math.Min(stopAtLayer ?? _blockOrder.Length, _blockOrder.Length);
+        resid = RunBlocks(scope, resid, start, steps, cache, padding);
         if (stopAtLayer is not null) return resid.MoveToOuterDisposeScope();
         var logits = unembed.call(ln_final.call(resid)); // [batch, pos, d_vocab]
         return logits.MoveToOuterDisposeScope();
+    }
+
+    Tensor? RealMask(Tensor? attentionMask, long batch, long pos)
+    {
+        if (attentionMask is null) return null;
+        if (attentionMask.dim() == 1) attentionMask = attentionMask.unsqueeze(0);
+        if (attentionMask.dim() != 2 || attentionMask.shape[0] != batch || attentionMask.shape[1] != pos)
+            throw new ArgumentException(
+                $"attentionMask must be [batch {batch}, pos {pos}] like the input, but has shape [{string.Join(", ", attentionMask.shape)}].", nameof(attentionMask));
+        return attentionMask.to(Device).ne(0);
+    }
+
+    Tensor PrepareResidual(Tensor residual)
+    {
+        ArgumentNullException.ThrowIfNull(residual);
+        if (residual.dim() != 3 || residual.shape[2] != Config.DModel)
+            throw new ArgumentException(
+                $"With startAtLayer the input is the residual stream [batch, pos, d_model {Config.DModel}], but it has shape " +
+                $"[{string.Join(", ", residual.shape)}]; pass tokens without startAtLayer.", nameof(residual));
+        if (residual.shape[1] > Config.NCtx)
+            throw new ArgumentException($"The residual stream has {residual.shape[1]} positions, more than the model's context of {Config.NCtx}.", nameof(residual));
+        return residual.device == Device && residual.dtype == Dtype ? residual : residual.to(Dtype, Device);
     }
 
     /// <summary>The hook point called <paramref name="name"/> (full or TransformerLens short name is not accepted here).</summary>

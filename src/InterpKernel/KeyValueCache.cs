@@ -10,6 +10,7 @@ public sealed class KeyValueCache : IDisposable
 {
     readonly Tensor?[] _keys;   // per layer [batch, n_kv_heads, past, d_head]
     readonly Tensor?[] _values;
+    Tensor? _realKeys;          // [batch, past] bool, only for padded batches
 
     /// <summary>Creates an empty cache for <paramref name="nLayers"/> layers.</summary>
     public KeyValueCache(int nLayers)
@@ -23,6 +24,16 @@ public sealed class KeyValueCache : IDisposable
 
     /// <summary>Positions cached for <paramref name="layer"/>: during a forward pass, earlier layers already hold the new ones.</summary>
     internal long LengthOf(int layer) => _keys[layer]?.shape[2] ?? 0;
+
+    /// <summary>Which cached positions are real tokens (<c>[batch, past]</c>, bool), or null when none is a pad.</summary>
+    internal Tensor? RealKeys => _realKeys;
+
+    internal void SetRealKeys(Tensor keys)
+    {
+        var kept = keys.detach().DetachFromDisposeScope();
+        _realKeys?.Dispose();
+        _realKeys = kept;
+    }
 
     /// <summary>Appends new keys and values <c>[batch, n_kv_heads, pos, d_head]</c> and returns all of them.</summary>
     internal (Tensor Keys, Tensor Values) Append(int layer, Tensor keys, Tensor values)
@@ -45,5 +56,7 @@ public sealed class KeyValueCache : IDisposable
             _values[i]?.Dispose();
             _keys[i] = _values[i] = null;
         }
+        _realKeys?.Dispose();
+        _realKeys = null;
     }
 }

@@ -55,6 +55,13 @@ public sealed record LoadOptions
     /// </summary>
     public bool MemoryMap { get; init; } = true;
 
+    /// <summary>
+    /// Compute each head's output in the residual stream and fire <c>blocks.{l}.attn.hook_result</c>
+    /// (<c>[batch, pos, head_index, d_model]</c>) in every pass, as TransformerLens's <c>use_attn_result</c>. It costs
+    /// memory; without it, <c>hook_result</c> still fires whenever a hook is attached to it.
+    /// </summary>
+    public bool UseAttnResult { get; init; }
+
     /// <summary>The Hugging Face revision (branch, tag or commit) to use when the name is a Hub model id.</summary>
     public string Revision { get; init; } = "main";
 }

@@ -114,7 +114,9 @@ public sealed class Attention : nn.Module
     public Tensor BO => b_O;
 
     /// <summary>The attention output <c>[batch, pos, d_model]</c> for normalised input <c>[batch, pos, d_model]</c>.</summary>
-    public Tensor Forward(Tensor x, KeyValueCache? cache)
+    public Tensor Forward(Tensor x, KeyValueCache? cache) => Forward(x, cache, null);
+
+    internal Tensor Forward(Tensor x, KeyValueCache? cache, PaddingMask? padding)
     {
         long batch = x.shape[0], pos = x.shape[1];
         long offset = cache?.LengthOf(_layer) ?? 0; // this layer's own count: earlier layers have appended already
@@ -125,8 +127,8 @@ public sealed class Attention : nn.Module
         var v = hook_v.call(qkv.narrow(-1, QWidth + KvWidth, KvWidth).view(batch, pos, _nKv, _dHead));
         if (_rotary is not null)
         {
-            q = hook_rot_q!.call(_rotary.Apply(q, offset));
-            k = hook_rot_k!.call(_rotary.Apply(k, offset));
+            q = hook_rot_q!.call(padding is null ? _rotary.Apply(q, offset) : _rotary.Apply(q, padding.Positions, offset + pos));
+            k = hook_rot_k!.call(padding is null ? _rotary.Apply(k, offset) : _rotary.Apply(k, padding.Positions, offset + pos));
         }
         var qT = q.transpose(1, 2);  // [batch, head_index, query_pos, d_head]
         var kT = k.transpose(1, 2);  // [batch, kv_head, key_pos, d_head]
@@ -138,13 +140,14 @@ public sealed class Attention : nn.Module
             vT = vT.repeat_interleave(_nHeads / _nKv, 1);
         }
         long keyLen = kT.shape[2];
+        Tensor Blocked() => Mask(pos, keyLen, offset, x.device, padding); // true = not seen
 
         Tensor zT; // [batch, head_index, query_pos, d_head]
         if (hook_attn_scores.HasHooks || hook_pattern.HasHooks || _softcap is not null || _explicitScale)
         {
             var scores = qT.matmul(kT.transpose(-1, -2)).mul_(_scale); // [batch, head_index, query_pos, key_pos]
             if (_softcap is { } cap) scores = scores.div(cap).tanh_().mul_(cap);
-            scores = scores.masked_fill(Mask(pos, keyLen, offset, x.device), double.NegativeInfinity);
+            scores = scores.masked_fill(Blocked(), double.NegativeInfinity);
             scores = hook_attn_scores.call(scores);
             var pattern = scores.dtype == ScalarType.Float32
                 ? scores.softmax(-1)
@@ -152,13 +155,14 @@ public sealed class Attention : nn.Module
             pattern = hook_pattern.call(pattern); // [batch, head_index, query_pos, key_pos]
             zT = pattern.matmul(vT);
         }
-        else if (_window is null && (pos == 1 || pos == keyLen))
+        else if (_window is null && padding is null && (pos == 1 || pos == keyLen))
         {
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), is_casual: pos > 1);
         }
         else
         {
-            var additive = zeros(pos, keyLen, qT.dtype, x.device).masked_fill(Mask(pos, keyLen, offset, x.device), double.NegativeInfinity);
+            var blocked = Blocked();
+            var additive = zeros(blocked.shape, qT.dtype, x.device).masked_fill(blocked, double.NegativeInfinity);
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), attn_mask: additive);
         }
         var z = hook_z.call(zT.transpose(1, 2)); // [batch, pos, head_index, d_head]
@@ -175,12 +179,13 @@ public sealed class Attention : nn.Module
         ones(queries, keys, ScalarType.Bool, device).triu(offset + 1); // true where a query would see the future
 
     /// <summary>
-    /// True where a query may not look: the future, and with a sliding window keys <c>window</c> or more positions
-    /// back (query <c>offset + i</c> sees keys <c>j</c> with <c>offset + i - window &lt; j ≤ offset + i</c>).
+    /// True where a query may not look: the future, pads of a padded batch (<see cref="PaddingMask.Blocked"/>), and
+    /// with a sliding window keys <c>window</c> or more positions back (query <c>offset + i</c> sees keys <c>j</c> with
+    /// <c>offset + i - window &lt; j ≤ offset + i</c>, counted in cache positions as Hugging Face counts them).
     /// </summary>
-    Tensor Mask(long queries, long keys, long offset, Device device)
+    Tensor Mask(long queries, long keys, long offset, Device device, PaddingMask? padding)
     {
-        var future = CausalMask(queries, keys, offset, device);
+        var future = padding?.Blocked(queries, offset, device) ?? CausalMask(queries, keys, offset, device);
         if (_window is not { } w) return future;
         // Keys at or before offset + i - w: the lower triangle from diagonal offset - w down.
         var tooOld = ones(queries, keys, ScalarType.Bool, device).tril(offset - w);

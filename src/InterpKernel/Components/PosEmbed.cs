@@ -21,4 +21,8 @@ public sealed class PosEmbed : nn.Module
     /// <summary>Position embeddings for <paramref name="pos"/> positions starting at <paramref name="offset"/>.</summary>
     public Tensor Forward(long batch, long pos, long offset) =>
         W_pos.narrow(0, offset, pos).unsqueeze(0).expand(batch, pos, -1); // [batch, pos, d_model]
+
+    /// <summary>Position embeddings for per-row <paramref name="positions"/> <c>[batch, pos]</c> (padded batches).</summary>
+    public Tensor Forward(Tensor positions) =>
+        W_pos.index_select(0, positions.reshape(-1)).view(positions.shape[0], positions.shape[1], -1); // [batch, pos, d_model]
 }

@@ -51,15 +51,34 @@ internal sealed class Rotary : IDisposable
     public Tensor Apply(Tensor x, long offset)
     {
         long pos = x.shape[1];
-        Tensor cosTable = _cos, sinTable = _sin;
-        if (_scaling is { Type: "dynamic" } && offset + pos > (_scaling.OriginalMaxPositions ?? _maxPositions))
-        {
-            // Dynamic NTK scaling depends on the length seen so far, as Hugging Face recomputes it per call.
-            var (c, s) = Table(offset + pos, offset + pos);
-            (cosTable, sinTable) = (c.to(_device), s.to(_device));
-        }
+        var (cosTable, sinTable) = Tables(offset + pos);
         var cos = cosTable.narrow(0, offset, pos).unsqueeze(0).unsqueeze(2); // [1, pos, 1, rotary_dim]
         var sin = sinTable.narrow(0, offset, pos).unsqueeze(0).unsqueeze(2);
+        return Rotate(x, cos, sin);
+    }
+
+    /// <summary>Rotates <paramref name="x"/> <c>[batch, pos, head_index, d_head]</c> for per-row <paramref name="positions"/> <c>[batch, pos]</c>.</summary>
+    public Tensor Apply(Tensor x, Tensor positions, long seen)
+    {
+        long batch = positions.shape[0], pos = positions.shape[1];
+        var (cosTable, sinTable) = Tables(seen);
+        var flat = positions.reshape(-1);
+        var cos = cosTable.index_select(0, flat).view(batch, pos, 1, _dims); // [batch, pos, 1, rotary_dim]
+        var sin = sinTable.index_select(0, flat).view(batch, pos, 1, _dims);
+        return Rotate(x, cos, sin);
+    }
+
+    /// <summary>The cos and sin tables once <paramref name="seen"/> positions (cached and new) are in play.</summary>
+    (Tensor Cos, Tensor Sin) Tables(long seen)
+    {
+        if (_scaling is not { Type: "dynamic" } || seen <= (_scaling.OriginalMaxPositions ?? _maxPositions)) return (_cos, _sin);
+        // Dynamic NTK scaling depends on the length seen so far, as Hugging Face recomputes it per call.
+        var (c, s) = Table(seen, seen);
+        return (c.to(_device), s.to(_device));
+    }
+
+    Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    {
         var inputType = x.dtype;
         var x32 = x.to(ScalarType.Float32);
         var rot = x32.narrow(-1, 0, _dims);

@@ -69,10 +69,12 @@ public sealed class TransformerBlock : nn.Module
     internal bool ResidPostHooked => hook_resid_post.HasHooks;
 
     /// <summary>The residual stream after this block, <c>[batch, pos, d_model]</c>.</summary>
-    public Tensor Forward(Tensor residPre, KeyValueCache? cache)
+    public Tensor Forward(Tensor residPre, KeyValueCache? cache) => Forward(residPre, cache, null);
+
+    internal Tensor Forward(Tensor residPre, KeyValueCache? cache, PaddingMask? padding)
     {
         residPre = hook_resid_pre.call(residPre); // [batch, pos, d_model]
-        var attnOut = hook_attn_out.call(Post(ln1_post, attn.Forward(ln1.call(residPre), cache)));
+        var attnOut = hook_attn_out.call(Post(ln1_post, attn.Forward(ln1.call(residPre), cache, padding)));
         if (_parallel)
         {
             var mlpOut = hook_mlp_out.call(Post(ln2_post, mlp.call(ln2.call(residPre))));

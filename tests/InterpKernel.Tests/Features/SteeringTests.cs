@@ -80,7 +80,8 @@ public class SteeringTests
         long last = tokens.shape[1] - 1;
         Assert.True(lastOnly.narrow(1, 0, last).allclose(before.narrow(1, 0, last), rtol: 1e-5, atol: 1e-5));
         Assert.True((lastOnly[0, -1] - before[0, -1]).abs().max().item<float>() > 0.1);
-        var e = Assert.Throws<InvalidOperationException>(() => { using (model.Steer("blocks.0.mlp.hook_post", d, 1f)) model.Forward(tokens); });
+        // A direction of the wrong width is refused when attached, before any forward runs.
+        var e = Assert.Throws<ArgumentException>(() => model.Steer("blocks.0.mlp.hook_post", d, 1f));
         Assert.Contains("512 wide", e.Message);
     }
 

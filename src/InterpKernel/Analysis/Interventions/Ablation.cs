@@ -24,6 +24,7 @@ public static class Ablation
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(target);
+        target.Validate(model, nameof(target));
         model.GetHookPoint(target.HookName);
         Tensor? reference = null;
         if (kind != AblationKind.Zero)

@@ -58,6 +58,7 @@ public static class PathPatching
         var receiverIndex = receivers.Select(r =>
         {
             ArgumentNullException.ThrowIfNull(r, nameof(receivers));
+            r.Validate(model, nameof(receivers));
             model.GetHookPoint(r.HookName);
             if (r.HookName.EndsWith(".attn.hook_z", StringComparison.Ordinal))
                 throw new ArgumentException($"'{r.HookName}' is frozen during path patching, so it cannot be a receiver: use hook_q, hook_k, hook_v or a residual stream.", nameof(receivers));

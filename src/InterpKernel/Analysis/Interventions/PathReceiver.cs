@@ -20,6 +20,21 @@ public sealed record PathReceiver(string HookName, int? Head = null)
     /// <summary>The residual stream after block <paramref name="layer"/> (the last block's is what the unembedding reads).</summary>
     public static PathReceiver ResidPost(int layer) => new(HookNames.Of("resid_post", layer));
 
+    /// <summary>Fails with the valid ranges when this names a layer or head that <paramref name="model"/> lacks.</summary>
+    internal void Validate(HookedTransformer model, string paramName)
+    {
+        var c = model.Config;
+        if (HookNames.LayerOf(HookName) is { } l && (l < 0 || l >= c.NLayers))
+            throw new ArgumentOutOfRangeException(paramName, l, $"receiver '{HookName}': layer {l} does not exist: the model has {c.NLayers} layers (0 to {c.NLayers - 1}).");
+        if (Head is not { } h) return;
+        bool kv = HookName.EndsWith(".hook_k", StringComparison.Ordinal) || HookName.EndsWith(".hook_v", StringComparison.Ordinal)
+                  || HookName.EndsWith(".hook_rot_k", StringComparison.Ordinal);
+        int heads = kv ? c.KeyValueHeads : c.NHeads;
+        if (h < 0 || h >= heads)
+            throw new ArgumentOutOfRangeException(paramName, h,
+                $"receiver '{HookName}': head {h} does not exist: it has {heads} {(kv ? "key/value " : "")}heads (0 to {heads - 1}).");
+    }
+
     internal TensorIndex[] Index()
     {
         if (Head is not { } h) return Array.Empty<TensorIndex>();
