@@ -60,6 +60,10 @@ public sealed class JupyterClientTests : IClassFixture<JupyterFixture>
         Assert.True((double)r["interrupt"]!["seconds"]! < 5.0);
         Assert.Equal("2", ResultText(r["after_interrupt"]));
 
+        Assert.Equal(["error", "aborted", "aborted"], r["run_all"]!.AsArray().Select(s => (string)s!).ToArray());
+        Assert.Equal(["error", "ok", "ok"], r["run_all_no_stop"]!.AsArray().Select(s => (string)s!).ToArray());
+        Assert.Equal("10", ResultText(r["after_run_all"]));
+
         Assert.Equal("CompilationError", (string?)r["forged_visible"]!["reply"]!["ename"]);
         Assert.Contains("CS0103", (string?)r["forged_visible"]!["reply"]!["evalue"]);
         Assert.Contains("CS0103", (string?)r["unsigned_visible"]!["reply"]!["evalue"]);
