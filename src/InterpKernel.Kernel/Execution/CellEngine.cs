@@ -225,10 +225,22 @@ public sealed partial class CellEngine : IDisposable
         var compilation = script.GetCompilation();
         var tree = compilation.SyntaxTrees.Last();
         var root = tree.GetRoot(token);
-        var hasValue = EndsWithValue(compilation.GetSemanticModel(tree), root);
-        if (CancellationInjector.IsNeeded(root))
+        var model = compilation.GetSemanticModel(tree);
+        var hasValue = EndsWithValue(model, root);
+        var rewritten = root;
+        if (TensorGuardRewriter.IsNeeded(rewritten))
         {
-            script = state.Script.ContinueWith(new CancellationInjector().Visit(root).ToFullString(), _options);
+            rewritten = new TensorGuardRewriter(model).Visit(rewritten);
+        }
+
+        if (CancellationInjector.IsNeeded(rewritten))
+        {
+            rewritten = new CancellationInjector().Visit(rewritten);
+        }
+
+        if (rewritten != root)
+        {
+            script = state.Script.ContinueWith(rewritten.ToFullString(), _options);
         }
 
         // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an
