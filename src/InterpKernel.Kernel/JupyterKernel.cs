@@ -18,9 +18,10 @@ public sealed class JupyterKernel : IDisposable
     private readonly CellEngine _engine = new();
     private readonly KernelTransport _transport;
     private readonly MessageDispatcher _dispatcher;
-    private readonly BlockingCollection<(Channel Channel, JupyterMessage Message)> _shellQueue = new();
-    private readonly BlockingCollection<(Channel Channel, JupyterMessage Message)> _controlQueue = new();
+    private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _shellQueue = new();
+    private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _controlQueue = new();
     private readonly CancellationTokenSource _stopping = new();
+    private long _arrivals;
 
     /// <summary>Binds the sockets of a connection file.</summary>
     /// <param name="connection">The connection info Jupyter wrote.</param>
@@ -29,7 +30,7 @@ public sealed class JupyterKernel : IDisposable
         ArgumentNullException.ThrowIfNull(connection);
         _dispatcher = new MessageDispatcher(
         [
-            new KernelInfoHandler(), new ExecuteHandler(_engine), new IsCompleteHandler(), new CompleteHandler(_engine),
+            new KernelInfoHandler(), new ExecuteHandler(_engine, () => Interlocked.Read(ref _arrivals)), new IsCompleteHandler(), new CompleteHandler(_engine),
             new InspectHandler(_engine), new InterruptHandler(_engine), new ShutdownHandler(Stop), new CommInfoHandler(),
             new HistoryHandler(),
         ]);
@@ -101,19 +102,19 @@ public sealed class JupyterKernel : IDisposable
         var queue = channel == Channel.Control ? _controlQueue : _shellQueue;
         if (!queue.IsAddingCompleted)
         {
-            queue.Add((channel, message));
+            queue.Add((channel, message, Interlocked.Increment(ref _arrivals)));
         }
     }
 
-    private Thread StartWorker(BlockingCollection<(Channel Channel, JupyterMessage Message)> queue, string name)
+    private Thread StartWorker(BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> queue, string name)
     {
         var thread = new Thread(() =>
         {
-            foreach (var (channel, message) in queue.GetConsumingEnumerable())
+            foreach (var (channel, message, arrival) in queue.GetConsumingEnumerable())
             {
                 try
                 {
-                    _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send)).GetAwaiter().GetResult();
+                    _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send) { Arrival = arrival }).GetAwaiter().GetResult();
                 }
                 catch (Exception e)
                 {

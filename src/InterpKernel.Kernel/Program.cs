@@ -60,17 +60,26 @@ run.SetAction(async (parse, cancellationToken) =>
     var htmlFile = parse.GetValue(html);
     // Cells see the notebook's folder as the current directory, as they do under Jupyter.
     Environment.CurrentDirectory = input.DirectoryName ?? Environment.CurrentDirectory;
-    using var engine = new CellEngine();
-    var report = await NotebookRunner.RunAsync(document, engine, parse.GetValue(allowErrors), cancellationToken);
     var outputPath = outputFile?.FullName
         ?? Path.Combine(input.DirectoryName ?? ".", Path.GetFileNameWithoutExtension(input.Name) + ".executed.ipynb");
     Directory.CreateDirectory(Path.GetDirectoryName(outputPath)!);
-    NotebookFile.Save(document, outputPath);
+    htmlFile?.Directory?.Create();
+    void Save()
+    {
+        NotebookFile.Save(document, outputPath);
+        if (htmlFile is not null)
+        {
+            File.WriteAllText(htmlFile.FullName, HtmlReport.Render(document, Path.GetFileNameWithoutExtension(input.Name)));
+        }
+    }
+
+    using var engine = new CellEngine();
+    // Saved before every cell, so that a process crash leaves every earlier output and names the cell that crashed.
+    var report = await NotebookRunner.RunAsync(document, engine, parse.GetValue(allowErrors), cancellationToken, Save);
+    Save();
     Console.WriteLine($"Ran {report.CodeCellsRun} code cells; wrote {outputPath}");
     if (htmlFile is not null)
     {
-        htmlFile.Directory?.Create();
-        File.WriteAllText(htmlFile.FullName, HtmlReport.Render(document, Path.GetFileNameWithoutExtension(input.Name)));
         Console.WriteLine($"Wrote {htmlFile.FullName}");
     }
 

@@ -169,7 +169,7 @@ public sealed class CellEngineTests : IDisposable
     }
 
     /// <summary>Waits until a cell has printed "spinning", i.e. it is past compilation and running its loop.</summary>
-    private static async Task Started(Task<CellOutcome> cell, RecordingSink sink)
+    internal static async Task Started(Task<CellOutcome> cell, RecordingSink sink)
     {
         var clock = Stopwatch.StartNew();
         while (!sink.Stdout.Contains("spinning", StringComparison.Ordinal))

@@ -60,6 +60,10 @@ public sealed class JupyterClientTests : IClassFixture<JupyterFixture>
         Assert.True((double)r["interrupt"]!["seconds"]! < 5.0);
         Assert.Equal("2", ResultText(r["after_interrupt"]));
 
+        Assert.Equal(["error", "aborted", "aborted"], r["run_all"]!.AsArray().Select(s => (string)s!).ToArray());
+        Assert.Equal(["error", "ok", "ok"], r["run_all_no_stop"]!.AsArray().Select(s => (string)s!).ToArray());
+        Assert.Equal("10", ResultText(r["after_run_all"]));
+
         Assert.Equal("CompilationError", (string?)r["forged_visible"]!["reply"]!["ename"]);
         Assert.Contains("CS0103", (string?)r["forged_visible"]!["reply"]!["evalue"]);
         Assert.Contains("CS0103", (string?)r["unsigned_visible"]!["reply"]!["evalue"]);
@@ -87,6 +91,25 @@ public sealed class JupyterClientTests : IClassFixture<JupyterFixture>
         Assert.Equal("5\n", (string?)second[0]!["text"]);
         Assert.Equal("hello world", (string?)second[1]!["data"]!["text/plain"]);
         Assert.Equal("<i>shown</i>", (string?)cells[2]!["outputs"]![0]!["data"]!["text/html"]);
+    }
+
+    [Fact]
+    public void Twenty_thousand_printed_lines_arrive_complete_in_few_messages_and_the_next_cell_still_answers()
+    {
+        var r = _jupyter.RunScript("flood_output.py", TimeSpan.FromMinutes(4));
+        var expected = Enumerable.Range(0, 20_000).Select(i => $"line {i}").ToArray();
+
+        Assert.Equal(expected, r["nbclient_lines"]!.AsArray().Select(l => (string)l!).ToArray());
+        var second = r["nbclient_second"]!.AsArray();
+        Assert.Equal(["stdout:a\n", "stderr:b\n", "stdout:c\n"],
+            second.Where(o => (string?)o!["type"] == "stream").Select(o => $"{(string?)o!["name"]}:{(string?)o["text"]}").ToArray());
+        Assert.Equal("42", (string?)second.Single(o => (string?)o!["type"] == "execute_result")!["plain"]);
+
+        Assert.Equal("ok", (string?)r["client_status"]);
+        Assert.Equal(expected, r["client_lines"]!.AsArray().Select(l => (string)l!).ToArray());
+        Assert.True((int)r["client_stream_messages"]! <= 50, $"{r["client_stream_messages"]} stream messages for 20,000 lines");
+        Assert.Equal(["idle"], r["client_last_status"]!.AsArray().Select(s => (string)s!).ToArray());
+        Assert.Equal(["2"], r["client_next_result"]!.AsArray().Select(s => (string)s!).ToArray());
     }
 
     private static string? Status(JsonNode? run) => (string?)run!["reply"]!["status"];

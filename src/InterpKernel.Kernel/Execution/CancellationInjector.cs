@@ -6,7 +6,9 @@ namespace InterpKernel.Kernel.Execution;
 
 /// <summary>
 /// Rewrites a cell so that every loop body and every method or block-bodied lambda starts with a
-/// cancellation check. .NET cannot abort a thread, so this is what lets an interrupt stop
+/// cancellation check, and so does every labelled statement (the target of a <c>goto</c> loop); calls of
+/// <c>Thread.Sleep</c> become waits that an interrupt ends (<see cref="ScriptCancellation.Sleep(int)"/>), and
+/// <c>Task.Delay(d)</c> gets the cell's token. .NET cannot abort a thread, so this is what lets an interrupt stop
 /// <c>while (true) { }</c>. The checks are inserted without line breaks, so line numbers stay those of the cell.
 /// </summary>
 internal sealed class CancellationInjector : CSharpSyntaxRewriter
@@ -24,7 +26,19 @@ internal sealed class CancellationInjector : CSharpSyntaxRewriter
     public static bool IsNeeded(SyntaxNode root) => root.DescendantNodes().Any(n => n is
         ForStatementSyntax or ForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
         or BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax
-        or AccessorDeclarationSyntax);
+        or AccessorDeclarationSyntax or LabeledStatementSyntax)
+        || root.DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => IsSleep(i) || IsDelayWithoutToken(i));
+
+    // Matched by name: Thread.Sleep and System.Threading.Thread.Sleep (with or without global::).
+    private static bool IsSleep(InvocationExpressionSyntax call) =>
+        call.Expression is MemberAccessExpressionSyntax { Name.Identifier.Text: "Sleep" } access
+        && access.Expression.ToString().Replace("global::", "", StringComparison.Ordinal) is "Thread" or "System.Threading.Thread"
+        && call.ArgumentList.Arguments.Count == 1;
+
+    private static bool IsDelayWithoutToken(InvocationExpressionSyntax call) =>
+        call.Expression is MemberAccessExpressionSyntax { Name.Identifier.Text: "Delay" } access
+        && access.Expression.ToString().Replace("global::", "", StringComparison.Ordinal) is "Task" or "System.Threading.Tasks.Task"
+        && call.ArgumentList.Arguments.Count == 1;
 
     private StatementSyntax Check => _typeDepth > 0 ? StaticCheck : GlobalsCheck;
 
@@ -35,6 +49,30 @@ internal sealed class CancellationInjector : CSharpSyntaxRewriter
     public override SyntaxNode? VisitRecordDeclaration(RecordDeclarationSyntax node) => InType(() => base.VisitRecordDeclaration(node));
 
     public override SyntaxNode? VisitInterfaceDeclaration(InterfaceDeclarationSyntax node) => InType(() => base.VisitInterfaceDeclaration(node));
+
+    public override SyntaxNode? VisitInvocationExpression(InvocationExpressionSyntax node)
+    {
+        var visited = (InvocationExpressionSyntax)base.VisitInvocationExpression(node)!;
+        if (IsSleep(visited))
+        {
+            return visited.WithExpression(SyntaxFactory.ParseExpression("global::InterpKernel.Kernel.Execution.ScriptCancellation.Sleep")
+                .WithTriviaFrom(visited.Expression));
+        }
+
+        if (IsDelayWithoutToken(visited))
+        {
+            return visited.WithArgumentList(visited.ArgumentList.AddArguments(SyntaxFactory.Argument(
+                SyntaxFactory.ParseExpression("global::InterpKernel.Kernel.Execution.ScriptCancellation.Current"))));
+        }
+
+        return visited;
+    }
+
+    public override SyntaxNode? VisitLabeledStatement(LabeledStatementSyntax node)
+    {
+        var visited = (LabeledStatementSyntax)base.VisitLabeledStatement(node)!;
+        return visited.WithStatement(Inject(visited.Statement));
+    }
 
     public override SyntaxNode? VisitWhileStatement(WhileStatementSyntax node)
     {

@@ -36,6 +36,13 @@ public sealed partial class CellEngine : IDisposable
         _ready = Task.Run(WarmUpAsync);
     }
 
+    /// <summary>
+    /// How many characters one cell may write to stdout (and as many to stderr) before the rest goes to a file
+    /// that a note in the output names; 10 million unless set (or set by <c>INTERP_KERNEL_MAX_STREAM_CHARS</c>).
+    /// </summary>
+    public long MaxStreamChars { get; set; } =
+        long.TryParse(Environment.GetEnvironmentVariable("INTERP_KERNEL_MAX_STREAM_CHARS"), out var limit) && limit > 0 ? limit : 10_000_000;
+
     /// <summary>The host that magic commands and extensions talk to.</summary>
     public KernelHost Host => _host;
 
@@ -84,8 +91,9 @@ public sealed partial class CellEngine : IDisposable
     /// <summary>Runs a cell that holds the one-cell-at-a-time lock, and releases it.</summary>
     private async Task<CellOutcome> RunAsync(string cell, IExecutionSink sink, CancellationTokenSource cts)
     {
-        var output = new StreamingWriter(sink, "stdout");
-        var error = new StreamingWriter(sink, "stderr");
+        var batcher = new StreamBatcher(sink, MaxStreamChars);
+        var output = new StreamingWriter(batcher, "stdout");
+        var error = new StreamingWriter(batcher, "stderr");
         var context = new CellContext(sink, output, error, cts.Token);
         CellError? failure = null;
         try
@@ -101,8 +109,7 @@ public sealed partial class CellEngine : IDisposable
         {
             _host.Exit();
             ScriptCancellation.Current = CancellationToken.None;
-            output.Dispose();
-            error.Dispose();
+            batcher.Dispose();
             _oneCellAtATime.Release();
         }
 
@@ -218,10 +225,22 @@ public sealed partial class CellEngine : IDisposable
         var compilation = script.GetCompilation();
         var tree = compilation.SyntaxTrees.Last();
         var root = tree.GetRoot(token);
-        var hasValue = EndsWithValue(compilation.GetSemanticModel(tree), root);
-        if (CancellationInjector.IsNeeded(root))
+        var model = compilation.GetSemanticModel(tree);
+        var hasValue = EndsWithValue(model, root);
+        var rewritten = root;
+        if (TensorGuardRewriter.IsNeeded(rewritten))
         {
-            script = state.Script.ContinueWith(new CancellationInjector().Visit(root).ToFullString(), _options);
+            rewritten = new TensorGuardRewriter(model).Visit(rewritten);
+        }
+
+        if (CancellationInjector.IsNeeded(rewritten))
+        {
+            rewritten = new CancellationInjector().Visit(rewritten);
+        }
+
+        if (rewritten != root)
+        {
+            script = state.Script.ContinueWith(rewritten.ToFullString(), _options);
         }
 
         // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an

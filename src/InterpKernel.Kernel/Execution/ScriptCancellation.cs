@@ -19,4 +19,20 @@ public static class ScriptCancellation
         get => _current.Value;
         internal set => _current = new StrongBox<CancellationToken>(value);
     }
+
+    /// <summary>
+    /// What a cell's <c>Thread.Sleep(milliseconds)</c> becomes: a wait that ends early, with
+    /// <see cref="OperationCanceledException"/>, when the cell is interrupted.
+    /// </summary>
+    /// <param name="milliseconds">How long to wait; <see cref="Timeout.Infinite"/> waits until the interrupt.</param>
+    public static void Sleep(int milliseconds)
+    {
+        var token = Current;
+        token.WaitHandle.WaitOne(milliseconds);
+        token.ThrowIfCancellationRequested();
+    }
+
+    /// <inheritdoc cref="Sleep(int)"/>
+    /// <param name="duration">How long to wait.</param>
+    public static void Sleep(TimeSpan duration) => Sleep(checked((int)duration.TotalMilliseconds));
 }

@@ -16,7 +16,7 @@ internal static class ScriptEnvironment
 {
     private static readonly string[] BaseImports =
     [
-        "System", "System.Collections.Generic", "System.Linq", "System.Threading.Tasks", "TorchSharp",
+        "System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks", "TorchSharp",
         // A type name among the imports is a static import.
         "TorchSharp.torch",
     ];

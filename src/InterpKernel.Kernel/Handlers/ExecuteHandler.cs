@@ -3,17 +3,25 @@ using InterpKernel.Kernel.Execution;
 
 namespace InterpKernel.Kernel.Handlers;
 
-/// <summary>Answers <c>execute_request</c>: runs the cell and reports its outputs and status.</summary>
+/// <summary>
+/// Answers <c>execute_request</c>: runs the cell and reports its outputs and status. When a cell fails and its
+/// request asked <c>stop_on_error</c> (the default), every execute request that had already arrived by then is
+/// answered <c>aborted</c> without running, as ipykernel does, so "Run All" stops at the first error.
+/// </summary>
 public sealed class ExecuteHandler : IMessageHandler
 {
     private readonly CellEngine _engine;
+    private readonly Func<long> _latestArrival;
     private int _executionCount;
+    private long _abortThrough;
 
     /// <summary>Creates the handler over an engine.</summary>
     /// <param name="engine">The engine that runs cells.</param>
-    public ExecuteHandler(CellEngine engine)
+    /// <param name="latestArrival">The <see cref="RequestContext.Arrival"/> of the latest request received; without it no queued request is aborted.</param>
+    public ExecuteHandler(CellEngine engine, Func<long>? latestArrival = null)
     {
         _engine = engine;
+        _latestArrival = latestArrival ?? (() => 0);
     }
 
     /// <inheritdoc />
@@ -26,6 +34,12 @@ public sealed class ExecuteHandler : IMessageHandler
         var code = (string?)content["code"] ?? "";
         var silent = (bool?)content["silent"] ?? false;
         var storeHistory = !silent && ((bool?)content["store_history"] ?? true);
+        if (context.Arrival > 0 && context.Arrival <= _abortThrough)
+        {
+            context.Reply("execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+            return;
+        }
+
         if (storeHistory)
         {
             _executionCount++;
@@ -43,6 +57,11 @@ public sealed class ExecuteHandler : IMessageHandler
             var reply = IopubSink.ErrorContent(error);
             reply["status"] = "error";
             reply["execution_count"] = count;
+            if (!silent && ((bool?)content["stop_on_error"] ?? true))
+            {
+                _abortThrough = Math.Max(_abortThrough, _latestArrival());
+            }
+
             context.Reply("execute_reply", reply);
             return;
         }

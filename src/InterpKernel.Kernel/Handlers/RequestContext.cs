@@ -31,6 +31,12 @@ public sealed class RequestContext
     /// <summary>The kernel's session id.</summary>
     public string Session { get; }
 
+    /// <summary>
+    /// The order in which the kernel received the request (1, 2, ...); 0 when not counted. Lets a handler tell
+    /// requests that were already queued at some moment from those that came later.
+    /// </summary>
+    public long Arrival { get; init; }
+
     /// <summary>True once a reply was sent.</summary>
     public bool Replied { get; private set; }
 

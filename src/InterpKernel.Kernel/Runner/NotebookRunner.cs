@@ -14,7 +14,14 @@ public static class NotebookRunner
     /// <param name="engine">The engine to run cells with.</param>
     /// <param name="allowErrors">Keep going after a failing cell instead of stopping there.</param>
     /// <param name="cancellationToken">Stops the run.</param>
-    public static async Task<RunReport> RunAsync(JsonObject notebook, CellEngine engine, bool allowErrors, CancellationToken cancellationToken = default)
+    /// <param name="checkpoint">
+    /// Called before each code cell runs, with the notebook as it stands: the cells before carry their outputs, the
+    /// cell about to run carries an error output saying the process ended while it ran. Saving the notebook here
+    /// means that a crash of the process (a native fault) leaves a notebook that keeps every earlier output and
+    /// names the cell that crashed; when the cell finishes, its real outputs replace the note.
+    /// </param>
+    public static async Task<RunReport> RunAsync(JsonObject notebook, CellEngine engine, bool allowErrors,
+        CancellationToken cancellationToken = default, Action? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(notebook);
         ArgumentNullException.ThrowIfNull(engine);
@@ -31,6 +38,13 @@ public static class NotebookRunner
 
             var source = NotebookFile.Source(cell);
             count++;
+            if (checkpoint is not null)
+            {
+                cell["execution_count"] = count;
+                cell["outputs"] = new JsonArray(CrashNote(count));
+                checkpoint();
+            }
+
             var sink = new CollectingSink(count);
             var outcome = await engine.ExecuteAsync(source, sink, cancellationToken).ConfigureAwait(false);
             cell["execution_count"] = count;
@@ -46,5 +60,14 @@ public static class NotebookRunner
         }
 
         return new RunReport(count, failures);
+    }
+
+    private static JsonObject CrashNote(int count)
+    {
+        var text = $"The process ended while code cell {count} ran (a native crash or a kill): this cell's outputs and those of later cells are missing.";
+        return new JsonObject
+        {
+            ["output_type"] = "error", ["ename"] = "ProcessEnded", ["evalue"] = text, ["traceback"] = new JsonArray(text),
+        };
     }
 }

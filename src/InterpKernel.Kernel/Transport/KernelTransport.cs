@@ -8,6 +8,9 @@ namespace InterpKernel.Kernel.Transport;
 /// The ZeroMQ side of the kernel: binds the five sockets of a connection file, decodes what arrives on
 /// shell, control and stdin, and sends replies and broadcasts. NetMQ sockets belong to one thread, so every
 /// send from any thread is queued and performed by the poller thread; the heartbeat echoes on its own thread.
+/// Nothing published is dropped: iopub has no high-water mark (ZeroMQ's PUB socket would silently drop past it),
+/// and a sender waits while <see cref="MaxQueuedBroadcasts"/> broadcasts are queued, so a cell that prints
+/// faster than the front end reads is slowed down instead of losing output.
 /// </summary>
 public sealed class KernelTransport : IDisposable
 {
@@ -20,7 +23,11 @@ public sealed class KernelTransport : IDisposable
     private readonly NetMQQueue<Action> _outbox = new();
     private readonly NetMQPoller _poller;
     private readonly Thread _heartbeatThread;
+    private readonly SemaphoreSlim _broadcastSlots = new(MaxQueuedBroadcasts, MaxQueuedBroadcasts);
     private volatile bool _stopping;
+
+    /// <summary>How many iopub messages may wait for the poller thread before <see cref="Send"/> blocks.</summary>
+    public const int MaxQueuedBroadcasts = 256;
 
     /// <summary>Binds the sockets named in the connection info.</summary>
     /// <param name="connection">Where to bind.</param>
@@ -34,6 +41,8 @@ public sealed class KernelTransport : IDisposable
         {
             socket.Options.Linger = TimeSpan.FromSeconds(1);
         }
+
+        _iopub.Options.SendHighWatermark = 0;
 
         _shell.Bind(connection.Endpoint(connection.ShellPort));
         _control.Bind(connection.Endpoint(connection.ControlPort));
@@ -68,13 +77,27 @@ public sealed class KernelTransport : IDisposable
             Channel.Stdin => _stdin,
             _ => _iopub,
         };
-        if (channel == Channel.IOPub)
+        if (channel != Channel.IOPub)
         {
-            // Subscribers filter on the first frame; Jupyter uses kernel.<session>.<msg_type>.
-            frames.Insert(0, System.Text.Encoding.UTF8.GetBytes($"kernel.{message.Header["session"]}.{message.MessageType}"));
+            _outbox.Enqueue(() => socket.SendMultipartBytes(frames));
+            return;
         }
 
-        _outbox.Enqueue(() => socket.SendMultipartBytes(frames));
+        // Subscribers filter on the first frame; Jupyter uses kernel.<session>.<msg_type>.
+        frames.Insert(0, System.Text.Encoding.UTF8.GetBytes($"kernel.{message.Header["session"]}.{message.MessageType}"));
+        while (!_broadcastSlots.Wait(TimeSpan.FromMilliseconds(200)))
+        {
+            if (_stopping)
+            {
+                return;
+            }
+        }
+
+        _outbox.Enqueue(() =>
+        {
+            _broadcastSlots.Release();
+            socket.SendMultipartBytes(frames);
+        });
     }
 
     /// <summary>Serves the sockets on the calling thread until <see cref="Stop"/>.</summary>
@@ -103,6 +126,7 @@ public sealed class KernelTransport : IDisposable
         _heartbeatThread.Join(TimeSpan.FromSeconds(1));
         _poller.Dispose();
         _outbox.Dispose();
+        _broadcastSlots.Dispose();
         foreach (var socket in new NetMQSocket[] { _shell, _control, _stdin, _iopub, _heartbeat })
         {
             socket.Dispose();

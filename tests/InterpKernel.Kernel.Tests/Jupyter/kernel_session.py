@@ -58,6 +58,24 @@ while True:
 result["interrupt"] = {"reply": reply["content"], "seconds": time.monotonic() - interrupt_started}
 result["after_interrupt"] = run("1 + 1")
 
+
+
+def replies_to(ids):
+    statuses = {}
+    while len(statuses) < len(ids):
+        reply = kc.get_shell_msg(timeout=60)
+        parent = reply["parent_header"].get("msg_id")
+        if parent in ids:
+            statuses[parent] = reply["content"]["status"]
+    return [statuses[i] for i in ids]
+
+
+# Run All: three cells sent at once, the first fails; then the same with stop_on_error off.
+result["run_all"] = replies_to([kc.execute('throw new Exception("first");'), kc.execute("1 + 1"), kc.execute("2 + 2")])
+result["run_all_no_stop"] = replies_to([
+    kc.execute('throw new Exception("first");', stop_on_error=False), kc.execute("3 + 3"), kc.execute("4 + 4")])
+result["after_run_all"] = run("5 + 5")
+
 # A request signed with the wrong key, sent on a raw socket, must be dropped without running.
 context = zmq.Context()
 raw = context.socket(zmq.DEALER)
