@@ -1,4 +1,5 @@
 using System.Text;
+using InterpKernel.Notebook.Views.Charts;
 
 namespace InterpKernel.Notebook.Views;
 
@@ -49,10 +50,9 @@ public sealed record FeatureDashboardView : IHtmlView
     {
         var id = ViewIds.Resolve(idPrefix);
         var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-dashboard\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
-        new HistogramView("Activation distribution", new NamedValues("activation", Activations)) { XTitle = "activation" }
-            .AppendBody(html, id + "-hist", id + "-root", includeLibrary: true);
-        // Plotly sizes its plot to the page width, so the token lists go below it rather than beside it.
+        html.Append($"<div class=\"ik-view ik-chart ik-dashboard\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
+        ((IChartBody)new HistogramView("Activation distribution", new NamedValues("activation", Activations)) { XTitle = "activation" })
+            .AppendBody(html, id + "-hist");
         html.Append("<div class=\"ik-columns\">");
         TokenEffectsView.AppendScores(html, id + "-promoted", "Promoted tokens", Promoted);
         TokenEffectsView.AppendScores(html, id + "-suppressed", "Suppressed tokens", Suppressed);
@@ -70,6 +70,7 @@ public sealed record FeatureDashboardView : IHtmlView
             html.Append("</div>");
         }
         html.Append("</div></div>");
+        ChartHtml.AppendScript(html, id + "-root");
         return html.ToString();
     }
 
