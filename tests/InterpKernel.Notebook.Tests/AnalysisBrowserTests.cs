@@ -12,7 +12,7 @@ public class AnalysisBrowserTests(BrowserFixture browser)
         var html = Html.Page(
             AnalysisViews.Patching(s.Patching).ToHtml("patch"),
             AnalysisViews.LogitLens(s.Lens).ToHtml("lens"),
-            s.NeuronDashboard.ToHtml("dash"),
+            AnalysisViews.FeatureDashboard(s.NeuronDashboard).ToHtml("dash"),
             AnalysisViews.AttributionPatching(s.Attribution).ToHtml("attr"));
         await using var page = await browser.OpenAsync(html);
         var p = page.Page;

@@ -116,7 +116,8 @@ public class RendererTests
         var view = new HistogramView("h", new NamedValues("a", [1f, 2f, 3f, 4f, -1f]));
         var doc = Html.Parse(view.ToHtml("hi"));
         var cells = doc.QuerySelectorAll("#hi-stats tbody tr td").Select(c => c.TextContent).ToArray();
-        Assert.Equal(["5", "1.8", "1.7205", "-1", "1", "2", "3", "4", "0.8"], cells);
+        // The sample standard deviation (n − 1), as Core's RunningStatistics and every scan report it.
+        Assert.Equal(["5", "1.8", "1.9235", "-1", "1", "2", "3", "4", "0.8"], cells);
         Assert.Equal(["", "n", "mean", "std", "min", "25%", "50%", "75%", "max", "frac > 0"], doc.QuerySelectorAll("#hi-stats thead th").Select(c => c.TextContent).ToArray());
         Assert.Equal(2, Html.Parse(Samples.Histogram().ToHtml("h2")).QuerySelectorAll("#h2-plot .ik-series").Length);
     }

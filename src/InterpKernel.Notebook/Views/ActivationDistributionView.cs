@@ -71,8 +71,14 @@ public sealed record ActivationDistributionView : ISvgView, IChartBody
     /// <summary>Every series on the first series' bin edges (scans of one site share their histogram's range).</summary>
     private void WriteSvg(StringBuilder svg, string idAttribute)
     {
-        var edges = Series[0].Statistics.Histogram.Edges.Select(e => (double)e).ToArray();
+        var edges = Series[0].Statistics.Histogram.Edges.ToArray();
         var counts = Series.Select(s => (s.Name, s.Statistics.Histogram.Counts.Select(c => (double)c).ToArray())).ToArray();
+        if (edges.Length < 2)
+        {
+            // Nothing was counted: an empty frame rather than no chart.
+            edges = [0, 1];
+            counts = Series.Select(s => (s.Name, new double[] { 0 })).ToArray();
+        }
         SvgBars.Histogram(svg, Title, XTitle, edges, counts, idAttribute);
     }
 

@@ -66,12 +66,12 @@ public sealed record HistogramView : ISvgView, IChartBody
     {
         WriteSvg(html, $" id=\"{id}-plot\" class=\"ik-plot\"");
         html.Append($"<table class=\"ik-table ik-stats\" id=\"{id}-stats\"><thead><tr><th></th>");
-        foreach (var header in SummaryStatistics.Headers) html.Append($"<th>{HtmlText.Encode(header)}</th>");
+        foreach (var header in SampleStatistics.Headers) html.Append($"<th>{HtmlText.Encode(header)}</th>");
         html.Append("</tr></thead><tbody>");
         foreach (var s in Series)
         {
             html.Append($"<tr><th>{HtmlText.Encode(s.Name)}</th>");
-            foreach (var cell in SummaryStatistics.Of(s.Values).Cells()) html.Append($"<td>{cell}</td>");
+            foreach (var cell in SampleStatistics.Cells(s.Values)) html.Append($"<td>{cell}</td>");
             html.Append("</tr>");
         }
         html.Append("</tbody></table>");
@@ -82,10 +82,10 @@ public sealed record HistogramView : ISvgView, IChartBody
     {
         var text = new StringBuilder(Title).AppendLine();
         int width = Math.Max(4, Series.Max(s => s.Name.Length));
-        text.AppendLine(new string(' ', width) + string.Concat(SummaryStatistics.Headers.Select(h => " " + h.PadLeft(9))));
+        text.AppendLine(new string(' ', width) + string.Concat(SampleStatistics.Headers.Select(h => " " + h.PadLeft(9))));
         foreach (var s in Series)
         {
-            text.AppendLine(s.Name.PadRight(width) + string.Concat(SummaryStatistics.Of(s.Values).Cells().Select(c => " " + c.PadLeft(9))));
+            text.AppendLine(s.Name.PadRight(width) + string.Concat(SampleStatistics.Cells(s.Values).Select(c => " " + c.PadLeft(9))));
         }
         return text.ToString();
     }
