@@ -22,7 +22,7 @@ public class AnalysisBrowserTests(BrowserFixture browser)
         Assert.Contains("2:  Abraham", xTicks);
         Assert.Equal(" Isaac", await p.EvalOnSelectorAsync<string>("#lens-table tbody tr:last-child td:last-child", "e => e.textContent"));
         Assert.Equal(3, await p.Locator("#dash-examples .ik-example").CountAsync());
-        Assert.True(await p.Locator("#dash-hist-plot rect.ik-h").CountAsync() > 0, "the dashboard histogram drew no bars");
+        Assert.True(await p.Locator("#dash-hist-plot .ik-series rect[data-tip]").CountAsync() > 0, "the dashboard histogram drew no bars");
         Assert.Equal(5, await p.Locator("#attr-root svg.ik-plot").CountAsync());
         await page.ScreenshotAsync("analysis-views");
         page.AssertClean();

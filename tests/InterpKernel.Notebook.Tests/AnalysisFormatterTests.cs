@@ -293,7 +293,7 @@ public class AnalysisFormatterTests
         Assert.Equal(S.Scan.TopExamples[0].Token, examples[0].QuerySelector(".ik-marked")!.TextContent);
         Assert.Equal((string)S.NeuronTopTokens["token"][0], doc.QuerySelector("#nd-promoted tbody td")!.TextContent);
         Assert.Equal(S.Scan.Statistics.Count, dashboard.Scan.Statistics.Count);
-        Assert.NotNull(doc.QuerySelector("#nd-hist-plot rect.ik-h"));
+        Assert.NotNull(doc.QuerySelector("#nd-hist-plot .ik-series rect"));
         Assert.Contains("L1 neuron", Plain(dashboard));
         Assert.StartsWith($"L{AnalysisSamples.Layer} neuron {AnalysisSamples.Neuron}", dashboard.Title);
     }

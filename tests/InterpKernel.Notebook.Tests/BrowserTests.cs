@@ -70,6 +70,17 @@ public class BrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task The_enlarged_head_of_a_16_token_prompt_labels_every_token()
+    {
+        var tokens = Enumerable.Range(0, 16).Select(i => $" w{i}").ToArray();
+        var view = new AttentionPatternView(tokens, Samples.CausalPatterns(2, 16), 2);
+        await using var page = await browser.OpenAsync(Html.Page(view.ToHtml("lab")));
+        Assert.Equal("1", await page.Page.GetAttributeAsync("#lab-root .ik-main canvas", "data-label-step"));
+        await page.ScreenshotAsync("attention-16-tokens");
+        page.AssertClean();
+    }
+
+    [Fact]
     public async Task Switching_the_activation_recolours_the_tokens()
     {
         await using var page = await browser.OpenAsync(Html.Page(Samples.Colored().ToHtml("ct")));

@@ -6,15 +6,15 @@ namespace InterpKernel.Notebook.Tests;
 [Collection("Browser")]
 public class ChartBrowserTests(BrowserFixture browser)
 {
-    /// <summary>Each chart kind, and a mark (its index, or -1 for the last) whose hover text the test checks.</summary>
-    private static readonly Dictionary<string, (Func<IHtmlView> View, int Mark, string Tip)> Charts = new()
+    /// <summary>Each chart kind, its marks, and one mark (its index, or -1 for the last) whose hover text the test checks.</summary>
+    private static readonly Dictionary<string, (Func<IHtmlView> View, string Marks, int Mark, string Tip)> Charts = new()
     {
-        ["chart-heatmap"] = (Samples.Heatmap12x20, 21, "L1 · 1:  Abraham: "),
-        ["chart-line"] = (Samples.SingleLine, 0, "loss · 1: 7"),
-        ["chart-multi-line"] = (Samples.Line, 5, "test · L1: 0.65"),
-        ["chart-bar"] = (Samples.Bars, 9, "second copy · L1H3: 1.4"),
-        ["chart-histogram"] = (Samples.Histogram, -1, "fortunes · ["),
-        ["chart-scatter"] = (Samples.Scatter, 0, "L0H0: (0.9, 0)"),
+        ["chart-heatmap"] = (Samples.Heatmap12x20, ".ik-cells rect", 21, "L1 · 1:  Abraham: "),
+        ["chart-line"] = (Samples.SingleLine, "circle", 0, "loss · 1: 7"),
+        ["chart-multi-line"] = (Samples.Line, "circle", 5, "test · L1: 0.65"),
+        ["chart-bar"] = (Samples.Bars, ".ik-series rect", 9, "second copy · L1H3: 1.4"),
+        ["chart-histogram"] = (Samples.Histogram, ".ik-series rect", -1, "fortunes · ["),
+        ["chart-scatter"] = (Samples.Scatter, "circle", 0, "L0H0: (0.9, 0)"),
     };
 
     public static TheoryData<string> ChartNames => new(Charts.Keys);
@@ -23,14 +23,14 @@ public class ChartBrowserTests(BrowserFixture browser)
     [MemberData(nameof(ChartNames))]
     public async Task Each_chart_draws_offline_and_hovering_a_mark_shows_its_value(string name)
     {
-        var (view, mark, tip) = Charts[name];
+        var (view, selector, mark, tip) = Charts[name];
         await using var page = await browser.OpenAsync(Html.Page(view().ToHtml("c")));
         var p = page.Page;
         Assert.Equal("true", await p.GetAttributeAsync("#c-root", "data-ready"));
         var box = await p.Locator("#c-plot").BoundingBoxAsync();
         Assert.True(box is { Width: > 200, Height: > 150 }, $"the chart is {box?.Width} × {box?.Height} px");
         // The last mark lies on top of overlaid ones (the histogram's second set).
-        var marks = p.Locator("#c-plot .ik-h[data-tip]");
+        var marks = p.Locator($"#c-plot {selector}[data-tip]");
         var target = mark < 0 ? marks.Last : marks.Nth(mark);
         await target.HoverAsync();
         Assert.Equal("block", await p.EvalOnSelectorAsync<string>("#c-root-tip", "e => getComputedStyle(e).display"));
@@ -69,7 +69,7 @@ public class ChartBrowserTests(BrowserFixture browser)
     {
         await using var page = await browser.OpenAsync(Html.Page(Samples.Heatmap12x20().ToHtml("lb")));
         var p = page.Page;
-        var label = p.Locator("#lb-plot .ik-xlabels .ik-h").First;
+        var label = p.Locator("#lb-plot .ik-xlabels [data-tip]").First;
         Assert.Equal("19:  a burn…", await label.TextContentAsync());
         await label.HoverAsync();
         Assert.Equal("19:  a burnt offering", await p.TextContentAsync("#lb-root-tip"));

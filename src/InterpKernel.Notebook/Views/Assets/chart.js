@@ -1,13 +1,15 @@
 function (root) {
   "use strict";
-  // Shared by every chart: hover shows a mark's value, a click pins it (a second click unpins). Marks carry their text
-  // as an SVG <title>, which browsers show natively where this script does not run; here it moves to data-tip.
+  // Shared by every chart: hover shows a mark's value, a click pins it (a second click unpins). A mark is any SVG
+  // element with a <title>, which browsers show natively where this script does not run; here it moves to data-tip.
   if (!root || root.getAttribute("data-bound")) return;
   root.setAttribute("data-bound", "true");
-  var marks = root.querySelectorAll(".ik-h");
-  for (var i = 0; i < marks.length; i++) {
-    var t = marks[i].querySelector("title");
-    if (t) { marks[i].setAttribute("data-tip", t.textContent); t.parentNode.removeChild(t); }
+  var titles = root.querySelectorAll("svg title");
+  for (var i = 0; i < titles.length; i++) {
+    var t = titles[i], owner = t.parentNode;
+    if (owner.tagName.toLowerCase() === "svg") continue;
+    owner.setAttribute("data-tip", t.textContent);
+    owner.removeChild(t);
   }
   var tip = document.createElement("div");
   tip.className = "ik-tip";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace InterpKernel.Notebook.Views.Charts;
@@ -20,7 +19,10 @@ internal static class Svg
     public static string N(double value) =>
         double.IsFinite(value) ? Math.Round(value, 1).ToString("0.#", CultureInfo.InvariantCulture) : "0";
 
-    public static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>Escapes what XML needs escaped and nothing else, so tokens and "·" stay one UTF-8 character each.</summary>
+    public static string Encode(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
 
     /// <summary>Opens the root element; <paramref name="idAttribute"/> is empty for a standalone image.</summary>
     public static void Open(StringBuilder svg, int width, int height, string label, string idAttribute = "")
@@ -44,7 +46,7 @@ internal static class Svg
 
     /// <summary>
     /// A label shortened to <paramref name="max"/> characters; a shortened one carries its full text as a title, which
-    /// browsers show on hover without any script.
+    /// browsers show on hover without any script (and the chart script shows as its tip).
     /// </summary>
     public static void Label(StringBuilder svg, double x, double y, string label, string anchor, int max, double rotate = 0)
     {
@@ -54,7 +56,7 @@ internal static class Svg
             Text(svg, x, y, label, anchor, rotate: rotate);
             return;
         }
-        svg.Append($"<text class=\"ik-h\" x=\"{N(x)}\" y=\"{N(y)}\" text-anchor=\"{anchor}\" fill=\"#222\"");
+        svg.Append($"<text x=\"{N(x)}\" y=\"{N(y)}\" text-anchor=\"{anchor}\" fill=\"#222\"");
         if (rotate != 0) svg.Append($" transform=\"rotate({N(rotate)} {N(x)} {N(y)})\"");
         svg.Append("><title>").Append(Encode(label)).Append("</title>").Append(Encode(shown)).Append("</text>");
     }

@@ -80,6 +80,6 @@ internal static class SvgBars
     }
 
     private static void Bar(StringBuilder svg, double x, double y, double w, double h, string tip) =>
-        svg.Append($"<rect class=\"ik-h\" x=\"{Svg.N(x)}\" y=\"{Svg.N(y)}\" width=\"{Svg.N(w)}\" height=\"{Svg.N(h)}\"><title>")
+        svg.Append($"<rect x=\"{Svg.N(x)}\" y=\"{Svg.N(y)}\" width=\"{Svg.N(w)}\" height=\"{Svg.N(h)}\"><title>")
             .Append(Svg.Encode(tip)).Append("</title></rect>");
 }

@@ -37,7 +37,7 @@ internal static class SvgHeatmap
             {
                 float v = view.Values[r][c];
                 string fill = !float.IsFinite(v) ? "#eeeeee" : diverging ? ColorScale.DivergingHex(v, limit) : ColorScale.UnitHex(v);
-                svg.Append($"<rect class=\"ik-h\" x=\"{Svg.N(left + c * cellW)}\" y=\"{Svg.N(top + r * cellH)}\" width=\"{Svg.N(cellW)}\" height=\"{Svg.N(cellH)}\" fill=\"{fill}\"><title>")
+                svg.Append($"<rect x=\"{Svg.N(left + c * cellW)}\" y=\"{Svg.N(top + r * cellH)}\" width=\"{Svg.N(cellW)}\" height=\"{Svg.N(cellH)}\" fill=\"{fill}\"><title>")
                     .Append(Svg.Encode($"{view.RowLabels[r]} · {view.ColumnLabels[c]}: {HtmlText.Number(v)}")).Append("</title></rect>");
             }
         }

@@ -37,7 +37,7 @@ internal static class SvgLines
                 for (int i = 0; i < values.Length; i++)
                 {
                     if (!float.IsFinite(values[i])) continue;
-                    svg.Append($"<circle class=\"ik-h\" cx=\"{Svg.N(frame.X(i))}\" cy=\"{Svg.N(frame.Y(values[i]))}\" r=\"3.5\" fill=\"{colour}\"><title>")
+                    svg.Append($"<circle cx=\"{Svg.N(frame.X(i))}\" cy=\"{Svg.N(frame.Y(values[i]))}\" r=\"3.5\" fill=\"{colour}\"><title>")
                         .Append(Svg.Encode($"{series[s].Name} · {xLabels[i]}: {HtmlText.Number(values[i])}")).Append("</title></circle>");
                 }
             }

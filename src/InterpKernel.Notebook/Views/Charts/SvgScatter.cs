@@ -22,7 +22,7 @@ internal static class SvgScatter
             {
                 if (!float.IsFinite(points.X[i]) || !float.IsFinite(points.Y[i])) continue;
                 string label = points.Labels is { } l ? l[i] + ": " : series.Length > 1 ? points.Name + ": " : "";
-                svg.Append($"<circle class=\"ik-h\" cx=\"{Svg.N(frame.X(points.X[i]))}\" cy=\"{Svg.N(frame.Y(points.Y[i]))}\" r=\"3.5\"><title>")
+                svg.Append($"<circle cx=\"{Svg.N(frame.X(points.X[i]))}\" cy=\"{Svg.N(frame.Y(points.Y[i]))}\" r=\"3.5\"><title>")
                     .Append(Svg.Encode($"{label}({HtmlText.Number(points.X[i])}, {HtmlText.Number(points.Y[i])})")).Append("</title></circle>");
             }
             svg.Append("</g>");
