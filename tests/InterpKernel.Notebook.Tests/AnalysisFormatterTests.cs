@@ -95,15 +95,15 @@ public class AnalysisFormatterTests
     }
 
     [Fact]
-    public void An_attribution_patching_result_shows_its_estimates_side_by_side_loading_plotly_once()
+    public void An_attribution_patching_result_shows_its_estimates_side_by_side_with_one_chart_script()
     {
         var html = FormatHtml(S.Attribution);
         var doc = Html.Parse(html);
         var cells = doc.QuerySelectorAll(".ik-heatmap-grid .ik-cell");
         Assert.Equal(5, cells.Length);
         Assert.Equal(5, doc.QuerySelectorAll(".ik-heatmap-grid .ik-plot").Length);
-        int libraries = CountOf(html, PlotlyOptions.CdnUrl) + CountOf(html, "if(!window.Plotly){");
-        Assert.Equal(1, libraries);
+        Assert.Equal(1, CountOf(html, "window.__ikChart=window.__ikChart||"));
+        Assert.Equal(0, CountOf(html, "Plotly"));
         Assert.Contains($"corrupted run's {S.Attribution.CorruptedMetric.ToString("0.####", CultureInfo.InvariantCulture)}", doc.QuerySelector(".ik-heatmap-grid > .ik-title")!.TextContent);
         // Cells show the estimated change from the corrupted run, so a patch that does nothing sits at zero.
         var grid = AnalysisViews.AttributionPatching(S.Attribution);
@@ -165,7 +165,7 @@ public class AnalysisFormatterTests
         var note = doc.QuerySelector(".ik-distribution-note")!.TextContent;
         Assert.Contains("Cohen's d = ", note);
         Assert.Equal(S.Comparison.CohensD, Number(note[(note.LastIndexOf('=') + 1)..].Trim()), 3);
-        Assert.Contains("overlay", doc.Body!.InnerHtml);
+        Assert.Equal(2, doc.QuerySelectorAll(".ik-distribution svg.ik-plot .ik-series").Length);
     }
 
     [Fact]
@@ -277,15 +277,24 @@ public class AnalysisFormatterTests
     public void A_neuron_dashboard_colours_its_top_contexts_and_lists_its_logit_effects()
     {
         var dashboard = S.NeuronDashboard;
-        var doc = Html.Parse(dashboard.ToHtml("nd"));
+        var doc = Html.Parse(AnalysisViews.FeatureDashboard(dashboard).ToHtml("nd"));
         var examples = doc.QuerySelectorAll("#nd-examples .ik-example");
         Assert.Equal(3, examples.Length);
-        // The strongest context's peak is the scan's strongest activation: both read every token of the same prompts.
+        // The dashboard is a scan: with the same site, source and options its top examples are the scan's, one for one.
+        var scan = ActivationScan.Run(S.Model, ActivationSite.Neuron(AnalysisSamples.Layer, AnalysisSamples.Neuron), TokenSource.FromPrompts(S.Model, AnalysisSamples.Scripture),
+            new ScanOptions { TopK = 3, Window = 4, MaxTokens = 50_000 });
+        Assert.Equal(scan.TopExamples.Select(e => (e.Activation, e.Document, e.Position)), dashboard.Scan.TopExamples.Select(e => (e.Activation, e.Document, e.Position)));
         Assert.Equal(S.Scan.TopExamples[0].Activation, Number(examples[0].GetAttribute("data-peak")!), 3);
+        // Every token of a context carries the neuron's value there, the marked one the example's own activation.
+        var first = dashboard.Scan.TopExamples[0];
+        Assert.Equal(first.ContextTokens.Length, first.ContextActivations!.Length);
+        Assert.Equal(first.Activation, first.ContextActivations[first.MarkedIndex]);
         Assert.All(examples, e => Assert.Single(e.QuerySelectorAll(".ik-tok.ik-marked")));
         Assert.Equal(S.Scan.TopExamples[0].Token, examples[0].QuerySelector(".ik-marked")!.TextContent);
         Assert.Equal((string)S.NeuronTopTokens["token"][0], doc.QuerySelector("#nd-promoted tbody td")!.TextContent);
-        Assert.Equal(S.Scan.Statistics.Count, dashboard.Activations.Length);
+        Assert.Equal(S.Scan.Statistics.Count, dashboard.Scan.Statistics.Count);
+        Assert.NotNull(doc.QuerySelector("#nd-hist-plot .ik-series rect"));
+        Assert.Contains("L1 neuron", Plain(dashboard));
         Assert.StartsWith($"L{AnalysisSamples.Layer} neuron {AnalysisSamples.Neuron}", dashboard.Title);
     }
 
@@ -293,13 +302,13 @@ public class AnalysisFormatterTests
     public void An_sae_feature_dashboard_reads_the_feature_through_the_sae_encoder()
     {
         var dashboard = S.SaeDashboard;
-        Assert.Equal(3, dashboard.TopExamples.Length);
-        Assert.Equal(5, dashboard.Promoted.Length);
+        Assert.Equal(3, dashboard.Scan.TopExamples.Count);
+        Assert.Equal(5, dashboard.Promoted.Count);
         Assert.True(dashboard.Promoted[0].Score >= dashboard.Promoted[^1].Score && dashboard.Suppressed[0].Score <= dashboard.Suppressed[^1].Score);
         // ReLU features are never negative, and the strongest context holds the largest value read anywhere.
-        Assert.True(dashboard.Activations.Min() >= 0);
-        Assert.Equal(dashboard.Activations.Max(), dashboard.TopExamples[0].Activations.Max());
-        var doc = Html.Parse(dashboard.ToHtml("sd"));
+        Assert.True(dashboard.Scan.Statistics.Min >= 0);
+        Assert.Equal(dashboard.Scan.Statistics.Max, dashboard.Scan.TopExamples[0].ContextActivations!.Max(), 5);
+        var doc = Html.Parse(AnalysisViews.FeatureDashboard(dashboard).ToHtml("sd"));
         Assert.Equal(3, doc.QuerySelectorAll("#sd-examples .ik-example").Length);
         Assert.Contains("SAE feature 7 at blocks.1.hook_resid_pre", doc.QuerySelector(".ik-title")!.TextContent);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => FeatureDashboards.ForSaeFeature(S.Model, S.Sae, 64, AnalysisSamples.Fortunes));

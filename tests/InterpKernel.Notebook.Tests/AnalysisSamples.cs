@@ -107,8 +107,8 @@ internal sealed class AnalysisSamples
     public SparseProbeResult Sparse { get; }
     public SparseAutoencoder Sae { get; }
     public SaeEvaluation Evaluation { get; }
-    public FeatureDashboardView NeuronDashboard { get; }
-    public FeatureDashboardView SaeDashboard { get; }
+    public FeatureDashboard NeuronDashboard { get; }
+    public FeatureDashboard SaeDashboard { get; }
     public TokenEffectsView NeuronEffects { get; }
     public Microsoft.Data.Analysis.DataFrame NeuronTopTokens { get; }
 

@@ -14,7 +14,17 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    /// <summary>artifacts/views at the repository root (next to the test output when run outside the repository).</summary>
+    public static string ScreenshotFolder { get; } = FindScreenshotFolder();
+
+    private static string FindScreenshotFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "InterpKernel.sln"))) return Path.Combine(dir.FullName, "artifacts", "views");
+        }
+        return Path.Combine(AppContext.BaseDirectory, "screenshots");
+    }
 
     public async Task InitializeAsync()
     {

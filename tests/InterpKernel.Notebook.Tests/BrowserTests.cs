@@ -11,13 +11,8 @@ public class BrowserTests(BrowserFixture browser)
         ["colored-tokens"] = Samples.Colored,
         ["top-k"] = Samples.TopK,
         ["logit-lens"] = Samples.Lens,
-        ["patching-heatmap"] = Samples.Heatmap,
-        ["histogram"] = Samples.Histogram,
-        ["line-chart"] = Samples.Line,
         ["feature-dashboard"] = Samples.Dashboard,
     };
-
-    private static readonly HashSet<string> PlotlyViews = ["patching-heatmap", "histogram", "line-chart", "feature-dashboard"];
 
     public static TheoryData<string> ViewNames => new(Views.Keys);
 
@@ -25,7 +20,6 @@ public class BrowserTests(BrowserFixture browser)
     [MemberData(nameof(ViewNames))]
     public async Task Each_view_loads_with_no_console_errors_and_no_network_requests(string name)
     {
-        if (PlotlyViews.Contains(name)) PlotlyOptions.UseLocalPlotly(PlotlyLocation.Require());
         var html = Html.Page(Views[name]().ToHtml($"v{name.Replace("-", "")}"));
         if (!html.Contains("window.__interpkernelReady", StringComparison.Ordinal))
         {
@@ -35,7 +29,6 @@ public class BrowserTests(BrowserFixture browser)
         await using var page = await browser.OpenAsync(html);
         await page.ScreenshotAsync(name);
         page.AssertClean();
-        if (PlotlyViews.Contains(name)) Assert.True(await page.Page.Locator(".main-svg").CountAsync() > 0, "plotly drew no svg");
     }
 
     [Fact]
@@ -77,6 +70,17 @@ public class BrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task The_enlarged_head_of_a_16_token_prompt_labels_every_token()
+    {
+        var tokens = Enumerable.Range(0, 16).Select(i => $" w{i}").ToArray();
+        var view = new AttentionPatternView(tokens, Samples.CausalPatterns(2, 16), 2);
+        await using var page = await browser.OpenAsync(Html.Page(view.ToHtml("lab")));
+        Assert.Equal("1", await page.Page.GetAttributeAsync("#lab-root .ik-main canvas", "data-label-step"));
+        await page.ScreenshotAsync("attention-16-tokens");
+        page.AssertClean();
+    }
+
+    [Fact]
     public async Task Switching_the_activation_recolours_the_tokens()
     {
         await using var page = await browser.OpenAsync(Html.Page(Samples.Colored().ToHtml("ct")));
@@ -90,51 +94,11 @@ public class BrowserTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task The_patching_heatmap_shows_its_labels_and_title()
-    {
-        PlotlyOptions.UseLocalPlotly(PlotlyLocation.Require());
-        await using var page = await browser.OpenAsync(Html.Page(Samples.Heatmap().ToHtml("hm")));
-        var p = page.Page;
-        var xTicks = await p.EvalOnSelectorAllAsync<string[]>("#hm-plot .xtick text", "els => els.map(e => e.textContent)");
-        var yTicks = await p.EvalOnSelectorAllAsync<string[]>("#hm-plot .ytick text", "els => els.map(e => e.textContent)");
-        Assert.Equal(["0: The", "1:  cat", "2:  cat"], xTicks);
-        Assert.Equal(["L0", "L1"], yTicks.Order());
-        Assert.Equal("Residual stream patching", await p.TextContentAsync("#hm-plot .gtitle"));
-        Assert.Equal("layer", await p.TextContentAsync("#hm-plot .ytitle"));
-        await page.ScreenshotAsync("patching-heatmap-labels");
-        page.AssertClean();
-    }
-
-    [Fact]
     public async Task Several_views_share_a_page_without_errors()
     {
-        PlotlyOptions.UseLocalPlotly(PlotlyLocation.Require());
         await using var page = await browser.OpenAsync(Html.Page(Samples.Attention().ToHtml(), Samples.Attention().ToHtml(), Samples.Heatmap().ToHtml(), Samples.Histogram().ToHtml()));
         await page.Page.WaitForFunctionAsync("() => document.querySelectorAll('.ik-view[data-ready=true]').length === 4");
         await page.ScreenshotAsync("several-views");
         page.AssertClean();
-    }
-
-    [Fact]
-    public void Offline_mode_inlines_the_local_plotly_file_instead_of_the_cdn()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"plotly-stub-{Guid.NewGuid():N}.js");
-        File.WriteAllText(path, "window.PlotlyStub = '</script>';");
-        try
-        {
-            PlotlyOptions.UseLocalPlotly(path);
-            var html = Samples.Line().ToHtml("ln");
-            Assert.DoesNotContain("cdn.plot.ly", html);
-            Assert.Contains("window.PlotlyStub = '<\\/script>';", html);
-            PlotlyOptions.UseCdn();
-            Assert.Contains($"<script src=\"{PlotlyOptions.CdnUrl}\"", Samples.Line().ToHtml("ln"));
-            var error = Assert.Throws<ArgumentException>(() => PlotlyOptions.UseLocalPlotly(path + ".missing"));
-            Assert.Contains("npm install plotly.js-dist-min", error.Message);
-        }
-        finally
-        {
-            PlotlyOptions.Reset();
-            File.Delete(path);
-        }
     }
 }

@@ -24,6 +24,29 @@ public class FormatterTests
     }
 
     [Fact]
+    public void Every_public_view_type_is_found_and_registered_and_charts_also_format_as_svg()
+    {
+        InterpKernelFormatters.Register();
+        var views = typeof(IHtmlView).Assembly.GetExportedTypes().Where(t => t.IsClass && !t.IsAbstract && typeof(IHtmlView).IsAssignableFrom(t)).ToArray();
+        Assert.Equal(views.OrderBy(t => t.Name), InterpKernelFormatters.ViewTypes);
+        foreach (var type in new[] { typeof(StackedView), typeof(HeatmapGridView), typeof(SummaryTableView), typeof(ActivationDistributionView), typeof(ActivatingExamplesView), typeof(TokenEffectsView), typeof(BarChartView), typeof(ScatterChartView) })
+        {
+            Assert.Contains(type, InterpKernelFormatters.ViewTypes);
+        }
+        var registered = Formatter.RegisteredFormatters(false).ToArray();
+        foreach (var type in views)
+        {
+            Assert.Contains(registered, f => f.Type == type && f.MimeType == "text/html");
+            Assert.Contains(registered, f => f.Type == type && f.MimeType == "text/plain");
+        }
+        Assert.StartsWith("<svg xmlns=", Formatter.ToDisplayString(Samples.Bars(), "image/svg+xml"));
+        var stack = new StackedView("two charts", Samples.Line(), Samples.Bars());
+        var html = Formatter.ToDisplayString(stack, "text/html");
+        Assert.Equal(2, Html.Parse(html).QuerySelectorAll(".ik-stack svg.ik-plot").Length);
+        Assert.Equal(1, html.Split("window.__ikChart=window.__ikChart||").Length - 1);
+    }
+
+    [Fact]
     public void Tensors_and_dataframes_format_as_truncated_tables()
     {
         InterpKernelFormatters.Register();

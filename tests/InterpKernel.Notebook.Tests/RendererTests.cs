@@ -64,25 +64,50 @@ public class RendererTests
     }
 
     [Fact]
-    public void The_patching_heatmap_carries_labels_and_a_symmetric_range_to_plotly()
+    public void The_patching_heatmap_is_svg_with_labels_a_symmetric_scale_and_no_script_from_outside()
     {
         var html = Samples.Heatmap().ToHtml("hm");
         var doc = Html.Parse(html);
-        Assert.NotNull(doc.GetElementById("hm-plot"));
-        var script = doc.QuerySelectorAll("script").Last().TextContent;
-        Assert.Contains("\"0: The\"", script);
-        Assert.Contains("\"2:  cat\"", script);
-        double Number(string key) => double.Parse(System.Text.RegularExpressions.Regex.Match(script, $"\"{key}\":(-?[0-9.eE+-]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(-0.9, Number("zmin"), 6);
-        Assert.Equal(0.9, Number("zmax"), 6);
-        Assert.Contains("newPlot('hm-plot'", script);
+        var svg = doc.GetElementById("hm-plot")!;
+        Assert.Equal("svg", svg.LocalName);
+        var cells = svg.QuerySelectorAll(".ik-cells rect");
+        Assert.Equal(6, cells.Length);
+        Assert.Equal("L0 · 2:  cat: 0.9", cells[2].QuerySelector("title")!.TextContent);
+        // ±0.9 saturates: the largest value is full red, its negative would be full blue.
+        Assert.Equal("#b2182b", cells[2].GetAttribute("fill"));
+        Assert.Equal(["0: The", "1:  cat", "2:  cat"], svg.QuerySelectorAll(".ik-xlabels text").Select(t => t.TextContent).ToArray());
+        Assert.Equal(["L0", "L1"], svg.QuerySelectorAll(".ik-ylabels text").Select(t => t.TextContent).ToArray());
+        Assert.Equal(["0.9", "0", "-0.9"], svg.QuerySelectorAll(".ik-colorbar text").Select(t => t.TextContent).ToArray());
+        Assert.DoesNotContain("src=", html);
+        Assert.Single(doc.QuerySelectorAll("script"));
     }
 
     [Fact]
-    public void Repeated_column_labels_are_rejected_with_a_way_out()
+    public void Repeated_column_labels_stay_separate_columns()
     {
-        var error = Assert.Throws<ArgumentException>(() => new PatchingHeatmapView([[1f, 2f]], ["L0"], ["the", "the"], "t"));
-        Assert.Contains("PositionLabels", error.Message);
+        var view = new PatchingHeatmapView([[1f, 2f]], ["L0"], ["the", "the"], "t");
+        Assert.Equal(2, Html.Parse(view.ToHtml("rp")).QuerySelectorAll("#rp-plot .ik-cells rect").Length);
+    }
+
+    [Fact]
+    public void A_12_by_20_patching_heatmap_fits_in_40_kb()
+    {
+        int bytes = System.Text.Encoding.UTF8.GetByteCount(Samples.Heatmap12x20().ToHtml("big"));
+        Assert.True(bytes <= 40_000, $"the heatmap output is {bytes} bytes");
+    }
+
+    [Fact]
+    public void Every_chart_has_a_standalone_svg_that_needs_no_script()
+    {
+        ISvgView[] charts = [Samples.Heatmap(), Samples.Line(), Samples.Histogram(), Samples.Bars(), Samples.Scatter()];
+        foreach (var chart in charts)
+        {
+            var svg = chart.ToSvg();
+            Assert.StartsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"", svg);
+            Assert.EndsWith("</svg>", svg);
+            Assert.DoesNotContain("<script", svg);
+            System.Xml.Linq.XDocument.Parse(svg); // well-formed XML, as an image/svg+xml must be
+        }
     }
 
     [Fact]
@@ -91,9 +116,10 @@ public class RendererTests
         var view = new HistogramView("h", new NamedValues("a", [1f, 2f, 3f, 4f, -1f]));
         var doc = Html.Parse(view.ToHtml("hi"));
         var cells = doc.QuerySelectorAll("#hi-stats tbody tr td").Select(c => c.TextContent).ToArray();
-        Assert.Equal(["5", "1.8", "1.7205", "-1", "1", "2", "3", "4", "0.8"], cells);
+        // The sample standard deviation (n − 1), as Core's RunningStatistics and every scan report it.
+        Assert.Equal(["5", "1.8", "1.9235", "-1", "1", "2", "3", "4", "0.8"], cells);
         Assert.Equal(["", "n", "mean", "std", "min", "25%", "50%", "75%", "max", "frac > 0"], doc.QuerySelectorAll("#hi-stats thead th").Select(c => c.TextContent).ToArray());
-        Assert.Contains("\"barmode\":\"overlay\"", Samples.Histogram().ToHtml("h2"));
+        Assert.Equal(2, Html.Parse(Samples.Histogram().ToHtml("h2")).QuerySelectorAll("#h2-plot .ik-series").Length);
     }
 
     [Fact]

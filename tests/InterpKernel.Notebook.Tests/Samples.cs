@@ -50,6 +50,32 @@ internal static class Samples
         new("Probe accuracy", ["L0", "L1", "L2", "L3"], new NamedValues("train", [0.5f, 0.7f, 0.9f, 0.95f]), new NamedValues("test", [0.5f, 0.65f, 0.85f, 0.9f]))
         { XTitle = "layer", YTitle = "accuracy" };
 
+    /// <summary>A 12 × 20 patching heatmap (a 12-layer model over a 20-token prompt), the size of a typical sweep.</summary>
+    public static PatchingHeatmapView Heatmap12x20()
+    {
+        var random = new Random(5);
+        string[] words = [" And", " Abraham", " said", " unto", " Isaac", ",", " Behold", " the", " fire", " and", " the", " wood", ":", " but", " where", " is", " the", " lamb", " for", " a burnt offering"];
+        var values = Enumerable.Range(0, 12).Select(_ => Enumerable.Range(0, 20).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
+        return new PatchingHeatmapView(values, Enumerable.Range(0, 12).Select(l => $"L{l}").ToArray(), PatchingHeatmapView.PositionLabels(words), "Residual stream patching (normalised logit diff)")
+        { XTitle = "position", YTitle = "layer" };
+    }
+
+    public static LineChartView SingleLine() =>
+        new("Loss per position", Enumerable.Range(1, 40).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            new NamedValues("loss", Enumerable.Range(0, 40).Select(i => i < 20 ? 7f - i * 0.01f : 1.5f + (float)Math.Sin(i) * 0.2f).ToArray()))
+        { XTitle = "position", YTitle = "loss (nats)" };
+
+    public static BarChartView Bars() =>
+        new("Loss change when ablating each head", ["L1H0", "L1H1", "L1H2", "L1H3", "L1H4", "L1H5"],
+            new NamedValues("first copy", [0.02f, 0.01f, -0.03f, 0.05f, 0.0f, 0.04f]), new NamedValues("second copy", [0.9f, 0.1f, -0.2f, 1.4f, 0.05f, 1.1f]))
+        { XTitle = "head", YTitle = "loss change" };
+
+    public static ScatterChartView Scatter() =>
+        new("Previous-token against induction score",
+            new ScatterSeries("layer 0", [0.9f, 0.1f, 0.2f, 0.05f], [0.0f, 0.02f, 0.01f, 0.03f], ["L0H0", "L0H1", "L0H2", "L0H3"]),
+            new ScatterSeries("layer 1", [0.02f, 0.1f, 0.05f, 0.3f], [0.8f, 0.1f, 0.7f, 0.05f], ["L1H0", "L1H1", "L1H2", "L1H3"]))
+        { XTitle = "previous-token score", YTitle = "induction score" };
+
     public static TopKTokensView TopK() =>
         new(["The", " cat", " sat"],
             [[" cat", " dog"], [" sat", " is"], [" on", " down"]],

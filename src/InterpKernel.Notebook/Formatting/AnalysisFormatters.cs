@@ -19,6 +19,7 @@ internal static class AnalysisFormatters
         (typeof(ActivationStatistics), o => AnalysisViews.Distribution((ActivationStatistics)o)),
         (typeof(DistributionComparison), o => AnalysisViews.Comparison((DistributionComparison)o)),
         (typeof(ActivationScanResult), o => AnalysisViews.Scan((ActivationScanResult)o)),
+        (typeof(FeatureDashboard), o => AnalysisViews.FeatureDashboard((FeatureDashboard)o)),
         (typeof(IReadOnlyList<ActivatingExample>), o => AnalysisViews.Examples((IReadOnlyList<ActivatingExample>)o)),
         (typeof(ActivatingExample), o => AnalysisViews.Examples([(ActivatingExample)o], "Activating example")),
         (typeof(InContextLossCurve), o => AnalysisViews.LossCurve((InContextLossCurve)o)),

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace InterpKernel.Notebook.Formatting;
 
 /// <summary>
-/// Registers text/html and text/plain formatters for every InterpKernel view, for the analysis results (patching,
+/// Registers text/html and text/plain formatters (and image/svg+xml for charts) for every InterpKernel view, for the analysis results (patching,
 /// logit lens, activation statistics, probes, SAE metrics, ...), for TorchSharp tensors and for DataFrames with Microsoft.DotNet.Interactive.Formatting, so that a cell's value
 /// shows as its view.
 /// </summary>
@@ -16,13 +16,15 @@ public static class InterpKernelFormatters
     private const string PlainText = "text/plain";
     private static readonly object Gate = new();
 
-    /// <summary>The view types that get formatters.</summary>
-    public static IReadOnlyList<Type> ViewTypes { get; } =
-    [
-        typeof(AttentionPatternView), typeof(ColoredTokensView), typeof(TopKTokensView), typeof(PatchingHeatmapView),
-        typeof(HistogramView), typeof(LogitLensView), typeof(LineChartView), typeof(FeatureDashboardView),
-        typeof(TensorView), typeof(DataFrameView),
-    ];
+    private const string Svg = "image/svg+xml";
+
+    /// <summary>
+    /// The view types that get formatters: every public class of this assembly that implements <see cref="IHtmlView"/>,
+    /// found by reflection so that a new view cannot be left without one.
+    /// </summary>
+    public static IReadOnlyList<Type> ViewTypes { get; } = typeof(IHtmlView).Assembly.GetExportedTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IHtmlView).IsAssignableFrom(t))
+        .OrderBy(t => t.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>The analysis result types that get formatters, each shown through its view in <see cref="AnalysisViews"/>.</summary>
     public static IReadOnlyList<Type> AnalysisTypes { get; } = AnalysisFormatters.Views.Select(v => v.Type).ToArray();
@@ -46,6 +48,10 @@ public static class InterpKernelFormatters
             {
                 Formatter.Register(type, (value, writer) => writer.Write(((IHtmlView)value).ToHtml()), Html);
                 Formatter.Register(type, (value, writer) => writer.Write(((IHtmlView)value).ToPlainText()), PlainText);
+                if (typeof(ISvgView).IsAssignableFrom(type))
+                {
+                    Formatter.Register(type, (value, writer) => writer.Write(((ISvgView)value).ToSvg()), Svg);
+                }
                 Formatter.SetPreferredMimeTypesFor(type, Html, PlainText);
             }
             foreach (var (type, view) in AnalysisFormatters.Views)

@@ -89,15 +89,12 @@ public static class HeadsMagic
                 ("duplicateTokenScores", "Duplicate-token score", HeadDetectors.DuplicateToken(model, tokens)),
                 ("inductionScores", "Induction score", HeadDetectors.Induction(model, args.SeqLen, args.Batch, args.Seed)),
             };
-            var layers = Enumerable.Range(0, model.Config.NLayers).Select(l => $"L{l}").ToArray();
-            var heads = Enumerable.Range(0, model.Config.NHeads).Select(h => $"H{h}").ToArray();
             foreach (var (variable, title, values) in scores)
             {
                 var best = values.argmax().item<long>();
                 host.Out.WriteLine($"{title}: strongest head L{best / model.Config.NHeads}H{best % model.Config.NHeads} ({values.max().item<float>():F2}).");
                 host.SetVariable(variable, values.DetachFromDisposeScope());
-                host.Display(PatchingHeatmapView.FromTensor(values, layers, heads, $"{title} ({args.Batch} × {args.SeqLen} repeated random tokens)")
-                    with { Scale = HeatmapScale.Unit, XTitle = "head", YTitle = "layer" });
+                host.Display(AnalysisViews.HeadScores(values, $"{title} ({args.Batch} × {args.SeqLen} repeated random tokens)", HeatmapScale.Unit));
             }
         });
     }

@@ -1,17 +1,16 @@
 using System.CommandLine;
 using InterpKernel.Analysis;
 using InterpKernel.Notebook.Hosting;
-using InterpKernel.Notebook.Views;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
 /// <c>#!logit-lens "&lt;prompt&gt;" [--answer " token"]</c>: the residual stream entering every layer, and the final
-/// one, read through the final norm and the unembedding (<see cref="LogitLens.Logits"/>); shows the top token and its
-/// probability per layer and position, and with <c>--answer</c> the answer's probability. Binds <c>lensLogits</c>
-/// <c>[layer, pos, d_vocab]</c>.
+/// one, read through the final norm and the unembedding (<see cref="LogitLens.Run"/>); shows the top token and its
+/// probability per layer and position, and the probability and rank of the answer (the model's own prediction at the
+/// last position when <c>--answer</c> is not given). Binds <c>lens</c> (a <see cref="LogitLensResult"/>), shown
+/// exactly as <c>display(lens)</c> shows it.
 /// </summary>
 public static class LogitLensMagic
 {
@@ -57,35 +56,12 @@ public static class LogitLensMagic
         var model = MagicSession.Of(host).RequireModel(host, Name);
         return MagicErrors.Guard(host, Name, () =>
         {
-            using var scope = torch.NewDisposeScope();
             int? answer = args.Answer is null ? null : model.ToSingleToken(args.Answer);
-            var tokens = MagicPrompt.Tokens(host, Name, model, args.Prompt);
-            var strTokens = model.ToStrTokens(tokens);
-            var lens = LensLogits(model, tokens); // [layer, pos, d_vocab]
-            var labels = Enumerable.Range(0, model.Config.NLayers).Select(l => $"{l}_pre").Append("final_post").ToArray();
-            host.SetVariable("lensLogits", lens.DetachFromDisposeScope());
-            host.Display(LogitLensView.FromLogits(lens, strTokens, MagicPrompt.Decoder(model), labels) with { Title = "Logit lens" });
-            if (answer is int id)
-            {
-                var probability = lens.to(ScalarType.Float32).softmax(-1).select(-1, id); // [layer, pos]
-                host.Display(PatchingHeatmapView.FromTensor(probability, labels, PatchingHeatmapView.PositionLabels(strTokens), $"P({args.Answer}) by layer and position")
-                    with { Scale = HeatmapScale.Unit, XTitle = "position", YTitle = "layer" });
-            }
+            // No dispose scope here: the result owns its tensors and outlives the cell as the variable 'lens'.
+            using var tokens = MagicPrompt.Tokens(host, Name, model, args.Prompt);
+            var lens = answer is int id ? LogitLens.Run(model, tokens, id) : LogitLens.RunOnPrediction(model, tokens);
+            host.SetVariable("lens", lens);
+            host.Display(lens);
         });
-    }
-
-    // LogitLens.Logits needs every layer's resid_pre and the last resid_post: [layer, pos, d_vocab] for one prompt.
-    private static Tensor LensLogits(HookedTransformer model, Tensor tokens)
-    {
-        using var noGrad = torch.no_grad();
-        var layers = model.Config.NLayers;
-        var names = Enumerable.Range(0, layers).Select(l => HookNames.Of("resid_pre", l))
-            .Append(HookNames.Of("resid_post", layers - 1)).ToHashSet();
-        var (logits, cache) = model.RunWithCache(tokens, names.Contains);
-        using (cache)
-        {
-            logits.Dispose();
-            return LogitLens.Logits(cache).select(1, 0);
-        }
     }
 }

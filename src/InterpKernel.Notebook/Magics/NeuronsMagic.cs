@@ -94,7 +94,7 @@ public static class NeuronsMagic
         return MagicErrors.Guard(host, Name, () =>
         {
             var source = TokenSource.FromPrompts(model, args.Prompts);
-            var peaks = PeakPerNeuron(model, args.Layer, source, cancellationToken);
+            var peaks = NeuronPeaks.Of(model, args.Layer, source, cancellationToken: cancellationToken);
             var ranked = Enumerable.Range(0, peaks.Length).OrderByDescending(n => peaks[n]).Take(args.Top).ToArray();
             var options = new ScanOptions { TopK = args.Examples, Window = 8 };
             var scans = ranked.Select(n =>
@@ -113,45 +113,5 @@ public static class NeuronsMagic
             host.Out.WriteLine($"Layer {args.Layer}: the {ranked.Length} neurons with the largest activation over {args.Prompts.Length} prompts from {args.File}.");
             host.Display(DataFrameView.From(frame, ranked.Length));
         });
-    }
-
-    // The largest activation of every neuron of the layer over the source's tokens (BOS left out): [d_mlp].
-    private static float[] PeakPerNeuron(HookedTransformer model, int layer, TokenSource source, CancellationToken cancellationToken)
-    {
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        var hook = HookNames.Of("post", layer);
-        Tensor? peak = null;
-        foreach (var chunk in source)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var from = chunk.StartsWithBos ? 1 : 0;
-            if (chunk.Ids.Length <= from) continue;
-            var tokens = torch.tensor(chunk.Ids.Select(i => (long)i).ToArray(), device: model.Device).unsqueeze(0);
-            Tensor? chunkPeak = null;
-            using (model.Hooks((hook, (act, _) =>
-            {
-                chunkPeak = act[0, from..].amax([0]).to(ScalarType.Float32).detach().DetachFromDisposeScope(); // [d_mlp]
-                return null;
-            })))
-            {
-                model.Forward(tokens, null, layer + 1).Dispose();
-            }
-
-            if (peak is null)
-            {
-                peak = chunkPeak!;
-            }
-            else
-            {
-                var larger = torch.maximum(peak, chunkPeak!).DetachFromDisposeScope();
-                peak.Dispose();
-                chunkPeak!.Dispose();
-                peak = larger;
-            }
-        }
-
-        if (peak is null) throw new ArgumentException("the prompts hold no tokens besides BOS: write some text on each line.");
-        using (peak) return peak.cpu().data<float>().ToArray();
     }
 }

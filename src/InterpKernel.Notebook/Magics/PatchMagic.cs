@@ -1,7 +1,6 @@
 using System.CommandLine;
 using InterpKernel.Analysis;
 using InterpKernel.Notebook.Hosting;
-using InterpKernel.Notebook.Views;
 using TorchSharp;
 
 namespace InterpKernel.Notebook.Magics;
@@ -9,8 +8,8 @@ namespace InterpKernel.Notebook.Magics;
 /// <summary>
 /// <c>#!patch --clean "..." --corrupt "..." --answer " A" --wrong " B" [--over resid_pre|attn_out|mlp_out|heads]</c>:
 /// activation patching with <see cref="ActivationPatching.Sweep"/> and the logit difference normalised to 0 on the
-/// corrupted prompt and 1 on the clean one (<see cref="Metrics.NormalizedLogitDiff"/>); shows the heatmap and binds
-/// <c>patching</c> (a <see cref="PatchingResult"/>).
+/// corrupted prompt and 1 on the clean one (<see cref="Metrics.NormalizedLogitDiff"/>); binds <c>patching</c> (a
+/// <see cref="PatchingResult"/>) and shows it exactly as <c>display(patching)</c> does.
 /// </summary>
 public static class PatchMagic
 {
@@ -104,9 +103,7 @@ public static class PatchMagic
             var result = ActivationPatching.Sweep(model, clean, corrupt, metric, args.Target, options);
             result.Values.DetachFromDisposeScope();
             host.SetVariable("patching", result);
-            var heads = args.Target == PatchTarget.HeadOut;
-            host.Display(PatchingHeatmapView.FromTensor(result.Values, result.RowLabels, result.ColumnLabels, result.Title)
-                with { XTitle = heads ? "head" : "position", YTitle = "layer" });
+            host.Display(result);
         });
     }
 }

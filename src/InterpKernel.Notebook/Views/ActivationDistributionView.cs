@@ -1,17 +1,16 @@
 using System.Globalization;
 using System.Text;
 using InterpKernel.Analysis;
-using XPlot.Plotly;
-using PlotLayout = XPlot.Plotly.Layout.Layout;
+using InterpKernel.Notebook.Views.Charts;
 
 namespace InterpKernel.Notebook.Views;
 
 /// <summary>
-/// One activation's distribution as computed by a scan: its fixed-bin histogram as Plotly bars (two sets overlaid,
+/// One activation's distribution as computed by a scan: its fixed-bin histogram as SVG bars (two sets overlaid,
 /// e.g. one neuron on two prompt sets) and a table of the summary statistics, with an optional note such as an
 /// effect size.
 /// </summary>
-public sealed record ActivationDistributionView : IHtmlView
+public sealed record ActivationDistributionView : ISvgView, IChartBody
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the plot.</param>
@@ -59,36 +58,38 @@ public sealed record ActivationDistributionView : IHtmlView
     private static string QuantileHeader(double q) => (q * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null)
+    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+
+    /// <inheritdoc />
+    public string ToSvg()
     {
-        var id = ViewIds.Resolve(idPrefix);
-        var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-distribution\" id=\"{id}-root\">");
-        AppendBody(html, id, id + "-root", includeLibrary: true);
-        html.Append("</div>");
-        return html.ToString();
+        var svg = new StringBuilder();
+        WriteSvg(svg, "");
+        return svg.ToString();
     }
 
-    internal void AppendBody(StringBuilder html, string id, string rootId, bool includeLibrary)
+    /// <summary>Every series on the first series' bin edges (scans of one site share their histogram's range).</summary>
+    private void WriteSvg(StringBuilder svg, string idAttribute)
     {
-        var traces = Series.Select(s =>
+        var edges = Series[0].Statistics.Histogram.Edges.ToArray();
+        var counts = Series.Select(s => (s.Name, s.Statistics.Histogram.Counts.Select(c => (double)c).ToArray())).ToArray();
+        if (edges.Length < 2)
         {
-            var h = s.Statistics.Histogram;
-            var centres = Enumerable.Range(0, h.Counts.Length).Select(i => (h.Edges[i] + h.Edges[i + 1]) / 2).ToArray();
-            return new Bar { x = centres, y = h.Counts, name = s.Name, opacity = Series.Length > 1 ? 0.6 : 0.85 };
-        }).ToArray();
-        var layout = new PlotLayout
-        {
-            title = Title,
-            barmode = "overlay",
-            bargap = 0,
-            height = 360,
-            margin = new Margin { l = 50, r = 20, t = 50, b = 50 },
-            xaxis = new Xaxis { title = XTitle },
-            yaxis = new Yaxis { title = "count" },
-        };
+            // Nothing was counted: an empty frame rather than no chart.
+            edges = [0, 1];
+            counts = Series.Select(s => (s.Name, new double[] { 0 })).ToArray();
+        }
+        SvgBars.Histogram(svg, Title, XTitle, edges, counts, idAttribute);
+    }
+
+    /// <inheritdoc />
+    string IChartBody.Kind => "ik-distribution";
+
+    /// <inheritdoc />
+    void IChartBody.AppendBody(StringBuilder html, string id)
+    {
         if (Note is not null) html.Append($"<div class=\"ik-note ik-distribution-note\" id=\"{id}-note\">{HtmlText.Encode(Note)}</div>");
-        PlotlyFigure.Append(html, rootId, id + "-plot", Chart.Plot(traces, layout), 360, includeLibrary);
+        WriteSvg(html, $" id=\"{id}-plot\" class=\"ik-plot\"");
         html.Append($"<table class=\"ik-table ik-stats\" id=\"{id}-stats\"><thead><tr><th></th>");
         foreach (var header in Headers()) html.Append($"<th>{HtmlText.Encode(header)}</th>");
         html.Append("</tr></thead><tbody>");

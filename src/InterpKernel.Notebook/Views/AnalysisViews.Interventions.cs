@@ -179,7 +179,7 @@ public static partial class AnalysisViews
         return Distinct(labels);
     }
 
-    /// <summary>Plotly merges equal labels, so repeated ones get their index in front.</summary>
+    /// <summary>Repeated labels get their index in front, so a hovered cell names one row and one column.</summary>
     private static string[] Distinct(string[] labels) =>
         labels.Distinct(StringComparer.Ordinal).Count() == labels.Length ? labels : labels.Select((l, i) => $"{i}: {l}").ToArray();
 }

@@ -46,6 +46,22 @@ public static partial class AnalysisViews
             Examples(result.TopExamples, $"Top activating examples of {site}"));
     }
 
+    /// <summary>
+    /// A feature dashboard: the scan's distribution, the promoted and suppressed tokens, and the scan's top examples with
+    /// every token of each context coloured by the feature's activation.
+    /// </summary>
+    /// <param name="dashboard">The result of <see cref="FeatureDashboards.ForNeuron(HookedTransformer, int, int, TokenSource, int, int, int, long)"/> or <c>ForSaeFeature</c>.</param>
+    public static FeatureDashboardView FeatureDashboard(FeatureDashboard dashboard)
+    {
+        ArgumentNullException.ThrowIfNull(dashboard);
+        var examples = dashboard.Scan.TopExamples.Select(e => new FeatureExample(e.ContextTokens,
+            e.ContextActivations ?? e.ContextTokens.Select((_, i) => i == e.MarkedIndex ? e.Activation : 0f).ToArray())).ToArray();
+        return new FeatureDashboardView(dashboard.Title, [], examples,
+            dashboard.Promoted.Select(t => new TokenScore(t.Token, t.Score)).ToArray(),
+            dashboard.Suppressed.Select(t => new TokenScore(t.Token, t.Score)).ToArray())
+        { Distribution = dashboard.Scan.Statistics };
+    }
+
     /// <summary>Top activating examples, each context with its activating token marked and coloured.</summary>
     /// <param name="examples">The examples, strongest first.</param>
     /// <param name="title">Title above the list.</param>

@@ -28,6 +28,23 @@ internal static class ColorScale
         return Mix(Sequential, Math.Clamp(value, 0, 1));
     }
 
+    /// <summary><see cref="Diverging"/> as #rrggbb, shorter in SVG with many cells.</summary>
+    public static string DivergingHex(double value, double limit)
+    {
+        if (!double.IsFinite(value) || limit <= 0) return "#ffffff";
+        var t = Math.Clamp(value / limit, -1, 1);
+        return Hex(t < 0 ? Negative : Positive, Math.Abs(t));
+    }
+
+    /// <summary><see cref="Unit"/> as #rrggbb.</summary>
+    public static string UnitHex(double value) => double.IsFinite(value) ? Hex(Sequential, Math.Clamp(value, 0, 1)) : "#ffffff";
+
+    private static string Hex((int R, int G, int B) end, double t)
+    {
+        int Channel(int c) => (int)Math.Round(255 + (c - 255) * t);
+        return $"#{Channel(end.R):x2}{Channel(end.G):x2}{Channel(end.B):x2}";
+    }
+
     /// <summary>Text on a strongly coloured cell is white so it stays readable.</summary>
     public static string TextOn(double strength) => Math.Abs(strength) > 0.6 ? "#fff" : "#111";
 

@@ -1,4 +1,6 @@
 using System.Text;
+using InterpKernel.Analysis;
+using InterpKernel.Notebook.Views.Charts;
 
 namespace InterpKernel.Notebook.Views;
 
@@ -32,8 +34,11 @@ public sealed record FeatureDashboardView : IHtmlView
     /// <summary>Name of the feature.</summary>
     public string Title { get; }
 
-    /// <summary>The feature's activations over a dataset.</summary>
+    /// <summary>The feature's activations over a dataset (may be empty when <see cref="Distribution"/> is given).</summary>
     public float[] Activations { get; }
+
+    /// <summary>The distribution from a scan; when set, the histogram and summary come from it instead of <see cref="Activations"/>.</summary>
+    public ActivationStatistics? Distribution { get; init; }
 
     /// <summary>Texts where the feature fires most.</summary>
     public FeatureExample[] TopExamples { get; }
@@ -49,10 +54,11 @@ public sealed record FeatureDashboardView : IHtmlView
     {
         var id = ViewIds.Resolve(idPrefix);
         var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-dashboard\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
-        new HistogramView("Activation distribution", new NamedValues("activation", Activations)) { XTitle = "activation" }
-            .AppendBody(html, id + "-hist", id + "-root", includeLibrary: true);
-        // Plotly sizes its plot to the page width, so the token lists go below it rather than beside it.
+        html.Append($"<div class=\"ik-view ik-chart ik-dashboard\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
+        IChartBody histogram = Distribution is { } d
+            ? new ActivationDistributionView("Activation distribution", ("activation", d))
+            : new HistogramView("Activation distribution", new NamedValues("activation", Activations)) { XTitle = "activation" };
+        histogram.AppendBody(html, id + "-hist");
         html.Append("<div class=\"ik-columns\">");
         TokenEffectsView.AppendScores(html, id + "-promoted", "Promoted tokens", Promoted);
         TokenEffectsView.AppendScores(html, id + "-suppressed", "Suppressed tokens", Suppressed);
@@ -70,6 +76,7 @@ public sealed record FeatureDashboardView : IHtmlView
             html.Append("</div>");
         }
         html.Append("</div></div>");
+        ChartHtml.AppendScript(html, id + "-root");
         return html.ToString();
     }
 
@@ -77,8 +84,8 @@ public sealed record FeatureDashboardView : IHtmlView
     public string ToPlainText()
     {
         var text = new StringBuilder(Title).AppendLine();
-        var stats = SummaryStatistics.Of(Activations);
-        text.AppendLine($"activations: n={stats.Count} mean={HtmlText.Number(stats.Mean)} max={HtmlText.Number(stats.Max)} frac>0={HtmlText.Number(stats.FractionPositive)}");
+        var stats = Distribution ?? SampleStatistics.Of(Activations);
+        text.AppendLine($"activations: n={stats.Count} mean={HtmlText.Number(stats.Mean)} max={HtmlText.Number(stats.Max)} frac>0={HtmlText.Number(stats.FractionActive)}");
         text.AppendLine("promoted: " + string.Join(", ", Promoted.Select(s => $"\"{HtmlText.Token(s.Token)}\" {HtmlText.Number(s.Score)}")));
         text.AppendLine("suppressed: " + string.Join(", ", Suppressed.Select(s => $"\"{HtmlText.Token(s.Token)}\" {HtmlText.Number(s.Score)}")));
         text.AppendLine("top examples:");

@@ -1,11 +1,12 @@
 using System.Text;
+using InterpKernel.Notebook.Views.Charts;
 
 namespace InterpKernel.Notebook.Views;
 
 /// <summary>
 /// Several heatmaps side by side (wrapping on narrow pages), such as attribution-patching estimates for the
 /// residual stream, attention and MLP outputs, or an actual patching result next to its linear estimate.
-/// plotly.js is loaded once for all of them.
+/// The chart script comes once for all of them.
 /// </summary>
 public sealed record HeatmapGridView : IHtmlView
 {
@@ -33,16 +34,16 @@ public sealed record HeatmapGridView : IHtmlView
     {
         var id = ViewIds.Resolve(idPrefix);
         var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-heatmap-grid\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
+        html.Append($"<div class=\"ik-view ik-chart ik-heatmap-grid\" id=\"{id}-root\"><div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
         html.Append("<div class=\"ik-columns\">");
         for (int i = 0; i < Heatmaps.Length; i++)
         {
-            // Each cell is its own root so that the readiness flag and a missing-plotly note land next to its plot.
-            html.Append($"<div class=\"ik-cell\" id=\"{id}-h{i}-root\" style=\"flex:1 1 420px;min-width:360px\">");
-            Heatmaps[i].AppendBody(html, $"{id}-h{i}", $"{id}-h{i}-root", includeLibrary: i == 0);
+            html.Append($"<div class=\"ik-cell ik-heatmap\" id=\"{id}-h{i}-root\">");
+            ((IChartBody)Heatmaps[i]).AppendBody(html, $"{id}-h{i}");
             html.Append("</div>");
         }
         html.Append("</div></div>");
+        ChartHtml.AppendScript(html, id + "-root");
         return html.ToString();
     }
 

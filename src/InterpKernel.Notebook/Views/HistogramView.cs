@@ -1,15 +1,14 @@
 using System.Text;
-using XPlot.Plotly;
+using InterpKernel.Notebook.Views.Charts;
 using static TorchSharp.torch;
-using PlotLayout = XPlot.Plotly.Layout.Layout;
 
 namespace InterpKernel.Notebook.Views;
 
 /// <summary>
-/// One or more named sets of values as overlaid Plotly histograms (e.g. one neuron on two prompt sets), with
+/// One or more named sets of values as overlaid SVG histograms over shared bins (e.g. one neuron on two prompt sets), with
 /// a table of summary statistics (n, mean, std, min, quartiles, max, fraction above zero) under it.
 /// </summary>
-public sealed record HistogramView : IHtmlView
+public sealed record HistogramView : ISvgView, IChartBody
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the plot.</param>
@@ -32,7 +31,7 @@ public sealed record HistogramView : IHtmlView
     /// <summary>Title of the horizontal axis, such as "activation".</summary>
     public string XTitle { get; init; } = "";
 
-    /// <summary>Number of bins Plotly aims for; Plotly chooses when null.</summary>
+    /// <summary>Number of equal-width bins; about the square root of the number of values (5 to 60) when null.</summary>
     public int? Bins { get; init; }
 
     /// <summary>Creates a single-set histogram from a tensor of any shape; the values are copied.</summary>
@@ -43,41 +42,36 @@ public sealed record HistogramView : IHtmlView
         new(title, new NamedValues(name, TensorData.ToFloats(values, nameof(values))));
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null)
+    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+
+    /// <inheritdoc />
+    public string ToSvg()
     {
-        var id = ViewIds.Resolve(idPrefix);
-        var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-histogram\" id=\"{id}-root\">");
-        AppendBody(html, id, id + "-root", includeLibrary: true);
-        html.Append("</div>");
-        return html.ToString();
+        var svg = new StringBuilder();
+        WriteSvg(svg, "");
+        return svg.ToString();
     }
 
-    internal void AppendBody(StringBuilder html, string id, string rootId, bool includeLibrary)
+    private void WriteSvg(StringBuilder svg, string idAttribute)
     {
-        var traces = Series.Select(s =>
-        {
-            var trace = new Histogram { x = PlotlyFigure.Finite(s.Values), name = s.Name, opacity = Series.Length > 1 ? 0.6 : 0.85 };
-            if (Bins is int bins) trace.nbinsx = bins;
-            return trace;
-        }).ToArray();
-        var layout = new PlotLayout
-        {
-            title = Title,
-            barmode = "overlay",
-            height = 360,
-            margin = new Margin { l = 50, r = 20, t = 50, b = 50 },
-            xaxis = new Xaxis { title = XTitle },
-            yaxis = new Yaxis { title = "count" },
-        };
-        PlotlyFigure.Append(html, rootId, id + "-plot", Chart.Plot(traces, layout), 360, includeLibrary);
+        var (edges, counts) = SvgBars.Bin(Series, Bins);
+        SvgBars.Histogram(svg, Title, XTitle, edges, counts, idAttribute);
+    }
+
+    /// <inheritdoc />
+    string IChartBody.Kind => "ik-histogram";
+
+    /// <inheritdoc />
+    void IChartBody.AppendBody(StringBuilder html, string id)
+    {
+        WriteSvg(html, $" id=\"{id}-plot\" class=\"ik-plot\"");
         html.Append($"<table class=\"ik-table ik-stats\" id=\"{id}-stats\"><thead><tr><th></th>");
-        foreach (var header in SummaryStatistics.Headers) html.Append($"<th>{HtmlText.Encode(header)}</th>");
+        foreach (var header in SampleStatistics.Headers) html.Append($"<th>{HtmlText.Encode(header)}</th>");
         html.Append("</tr></thead><tbody>");
         foreach (var s in Series)
         {
             html.Append($"<tr><th>{HtmlText.Encode(s.Name)}</th>");
-            foreach (var cell in SummaryStatistics.Of(s.Values).Cells()) html.Append($"<td>{cell}</td>");
+            foreach (var cell in SampleStatistics.Cells(s.Values)) html.Append($"<td>{cell}</td>");
             html.Append("</tr>");
         }
         html.Append("</tbody></table>");
@@ -88,10 +82,10 @@ public sealed record HistogramView : IHtmlView
     {
         var text = new StringBuilder(Title).AppendLine();
         int width = Math.Max(4, Series.Max(s => s.Name.Length));
-        text.AppendLine(new string(' ', width) + string.Concat(SummaryStatistics.Headers.Select(h => " " + h.PadLeft(9))));
+        text.AppendLine(new string(' ', width) + string.Concat(SampleStatistics.Headers.Select(h => " " + h.PadLeft(9))));
         foreach (var s in Series)
         {
-            text.AppendLine(s.Name.PadRight(width) + string.Concat(SummaryStatistics.Of(s.Values).Cells().Select(c => " " + c.PadLeft(9))));
+            text.AppendLine(s.Name.PadRight(width) + string.Concat(SampleStatistics.Cells(s.Values).Select(c => " " + c.PadLeft(9))));
         }
         return text.ToString();
     }

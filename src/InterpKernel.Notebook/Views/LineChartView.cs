@@ -1,11 +1,10 @@
 using System.Text;
-using XPlot.Plotly;
-using PlotLayout = XPlot.Plotly.Layout.Layout;
+using InterpKernel.Notebook.Views.Charts;
 
 namespace InterpKernel.Notebook.Views;
 
-/// <summary>One or more named curves over labelled x values, such as probe accuracy per layer, drawn with Plotly.</summary>
-public sealed record LineChartView : IHtmlView
+/// <summary>One or more named curves over labelled x values, such as probe accuracy per layer, drawn as SVG.</summary>
+public sealed record LineChartView : ISvgView, IChartBody
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the plot.</param>
@@ -45,24 +44,21 @@ public sealed record LineChartView : IHtmlView
     public string YTitle { get; init; } = "";
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null)
+    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+
+    /// <inheritdoc />
+    public string ToSvg()
     {
-        var id = ViewIds.Resolve(idPrefix);
-        var traces = Series.Select(s => new Scatter { x = XLabels, y = PlotlyFigure.Finite(s.Values), name = s.Name, mode = "lines+markers" }).ToArray();
-        var layout = new PlotLayout
-        {
-            title = Title,
-            height = 360,
-            margin = new Margin { l = 60, r = 20, t = 50, b = 60 },
-            xaxis = new Xaxis { title = XTitle, type = "category" },
-            yaxis = new Yaxis { title = YTitle },
-        };
-        var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-line\" id=\"{id}-root\">");
-        PlotlyFigure.Append(html, id + "-root", id + "-plot", Chart.Plot(traces, layout), 360, includeLibrary: true);
-        html.Append("</div>");
-        return html.ToString();
+        var svg = new StringBuilder();
+        SvgLines.Write(svg, Title, XTitle, YTitle, XLabels, Series, "");
+        return svg.ToString();
     }
+
+    /// <inheritdoc />
+    string IChartBody.Kind => "ik-line";
+
+    /// <inheritdoc />
+    void IChartBody.AppendBody(StringBuilder html, string id) => SvgLines.Write(html, Title, XTitle, YTitle, XLabels, Series, $" id=\"{id}-plot\" class=\"ik-plot\"");
 
     /// <inheritdoc />
     public string ToPlainText()

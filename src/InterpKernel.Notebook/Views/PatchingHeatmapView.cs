@@ -1,20 +1,19 @@
 using System.Text;
-using XPlot.Plotly;
+using InterpKernel.Notebook.Views.Charts;
 using static TorchSharp.torch;
-using PlotLayout = XPlot.Plotly.Layout.Layout;
 
 namespace InterpKernel.Notebook.Views;
 
 /// <summary>
-/// A matrix such as an activation-patching result (layer × position, layer × head) drawn as a Plotly heatmap
-/// with row and column labels, a colour scale centred at zero (or a fixed 0..1 scale) and values on hover.
+/// A matrix such as an activation-patching result (layer × position, layer × head) drawn as an SVG heatmap with row
+/// and column labels, a colour scale centred at zero (or a fixed 0..1 scale) and values on hover.
 /// </summary>
-public sealed record PatchingHeatmapView : IHtmlView
+public sealed record PatchingHeatmapView : ISvgView, IChartBody
 {
     /// <summary>Creates the view.</summary>
     /// <param name="values">The matrix, one array per row, all rows of equal length.</param>
     /// <param name="rowLabels">One label per row, such as "L0" or "L0H3".</param>
-    /// <param name="columnLabels">One distinct label per column; see <see cref="PositionLabels"/> for tokens.</param>
+    /// <param name="columnLabels">One label per column; see <see cref="PositionLabels"/> for tokens.</param>
     /// <param name="title">Title above the plot.</param>
     public PatchingHeatmapView(float[][] values, string[] rowLabels, string[] columnLabels, string title)
     {
@@ -33,8 +32,6 @@ public sealed record PatchingHeatmapView : IHtmlView
                 throw new ArgumentException($"row {rowLabels[r]} has {values[r].Length} values but {columnLabels.Length} column labels were given.", nameof(values));
             }
         }
-        RequireDistinct(rowLabels, nameof(rowLabels));
-        RequireDistinct(columnLabels, nameof(columnLabels));
         Values = values;
         RowLabels = rowLabels;
         ColumnLabels = columnLabels;
@@ -67,13 +64,13 @@ public sealed record PatchingHeatmapView : IHtmlView
     public static string[] PositionLabels(IReadOnlyList<string> tokens)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        return PlotlyFigure.PositionLabels(tokens);
+        return tokens.Select((t, i) => $"{i}: {HtmlText.Token(t)}").ToArray();
     }
 
     /// <summary>Creates the view from a 2-D tensor <c>[rows, columns]</c>; the values are copied.</summary>
     /// <param name="values">The matrix.</param>
     /// <param name="rowLabels">One label per row.</param>
-    /// <param name="columnLabels">One distinct label per column.</param>
+    /// <param name="columnLabels">One label per column.</param>
     /// <param name="title">Title above the plot.</param>
     public static PatchingHeatmapView FromTensor(Tensor values, string[] rowLabels, string[] columnLabels, string title)
     {
@@ -89,50 +86,21 @@ public sealed record PatchingHeatmapView : IHtmlView
     }
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null)
+    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+
+    /// <inheritdoc />
+    public string ToSvg()
     {
-        var id = ViewIds.Resolve(idPrefix);
-        var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-heatmap\" id=\"{id}-root\">");
-        AppendBody(html, id, id + "-root", includeLibrary: true);
-        html.Append("</div>");
-        return html.ToString();
+        var svg = new StringBuilder();
+        SvgHeatmap.Write(svg, this, "");
+        return svg.ToString();
     }
 
-    /// <summary>The plot alone, for views that place several heatmaps on one output and load plotly.js once.</summary>
-    internal void AppendBody(StringBuilder html, string id, string rootId, bool includeLibrary)
-    {
-        var heatmap = new Heatmap
-        {
-            z = Values.Select(PlotlyFigure.Finite).ToArray(),
-            x = ColumnLabels,
-            y = RowLabels,
-            colorscale = Scale == HeatmapScale.Diverging
-                ? new object[] { new object[] { 0.0, "rgb(33,102,172)" }, new object[] { 0.5, "rgb(255,255,255)" }, new object[] { 1.0, "rgb(178,24,43)" } }
-                : new object[] { new object[] { 0.0, "rgb(255,255,255)" }, new object[] { 1.0, "rgb(8,81,156)" } },
-        };
-        if (Scale == HeatmapScale.Diverging)
-        {
-            var limit = ColorScale.SymmetricLimit(Values.SelectMany(r => r));
-            heatmap.zmin = -limit;
-            heatmap.zmax = limit;
-        }
-        else
-        {
-            heatmap.zmin = 0;
-            heatmap.zmax = 1;
-        }
-        int height = Math.Clamp(140 + 24 * RowLabels.Length, 260, 900);
-        var layout = new PlotLayout
-        {
-            title = Title,
-            height = height,
-            margin = new Margin { l = 90, r = 30, t = 50, b = 110 },
-            xaxis = new Xaxis { title = XTitle, type = "category", tickangle = -45 },
-            yaxis = new Yaxis { title = YTitle, type = "category", autorange = "reversed" },
-        };
-        PlotlyFigure.Append(html, rootId, id + "-plot", Chart.Plot(heatmap, layout), height, includeLibrary);
-    }
+    /// <inheritdoc />
+    string IChartBody.Kind => "ik-heatmap";
+
+    /// <inheritdoc />
+    void IChartBody.AppendBody(StringBuilder html, string id) => SvgHeatmap.Write(html, this, $" id=\"{id}-plot\" class=\"ik-plot\"");
 
     /// <inheritdoc />
     public string ToPlainText()
@@ -155,13 +123,4 @@ public sealed record PatchingHeatmapView : IHtmlView
     }
 
     private static string Clip(string label) => (label.Length > 9 ? label[..8] + "…" : label).PadLeft(9);
-
-    private static void RequireDistinct(string[] labels, string name)
-    {
-        var repeated = labels.GroupBy(l => l).FirstOrDefault(g => g.Count() > 1);
-        if (repeated is not null)
-        {
-            throw new ArgumentException($"label '{repeated.Key}' appears {repeated.Count()} times; Plotly would merge those rows or columns. Make labels distinct, e.g. with PatchingHeatmapView.PositionLabels(tokens).", name);
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using InterpKernel.Notebook.Views.Charts;
 
 namespace InterpKernel.Notebook.Views;
 
@@ -31,10 +32,26 @@ public sealed record StackedView : IHtmlView
     {
         var id = ViewIds.Resolve(idPrefix);
         var html = new StringBuilder(ViewAssets.StyleElement());
-        html.Append($"<div class=\"ik-view ik-stack\" id=\"{id}-root\">");
+        html.Append($"<div class=\"ik-view ik-chart ik-stack\" id=\"{id}-root\">");
         if (Title is not null) html.Append($"<div class=\"ik-title\">{HtmlText.Encode(Title)}</div>");
-        for (int i = 0; i < Parts.Length; i++) html.Append(Parts[i].ToHtml($"{id}-p{i}"));
+        bool charts = false;
+        for (int i = 0; i < Parts.Length; i++)
+        {
+            if (Parts[i] is IChartBody chart)
+            {
+                // Charts share this output's one chart script, bound to the stack's root.
+                html.Append($"<div class=\"ik-view ik-chart {chart.Kind}\" id=\"{id}-p{i}-root\">");
+                chart.AppendBody(html, $"{id}-p{i}");
+                html.Append("</div>");
+                charts = true;
+            }
+            else
+            {
+                html.Append(Parts[i].ToHtml($"{id}-p{i}"));
+            }
+        }
         html.Append("</div>");
+        if (charts) ChartHtml.AppendScript(html, id + "-root");
         return html.ToString();
     }
 

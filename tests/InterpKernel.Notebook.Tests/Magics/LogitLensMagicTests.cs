@@ -1,3 +1,4 @@
+using InterpKernel.Analysis;
 using InterpKernel.Notebook.Views;
 using static TorchSharp.torch;
 
@@ -13,7 +14,9 @@ public sealed class LogitLensMagicTests
         var host = await MagicModels.HostWithModel();
         await host.Run($"#!logit-lens \"{Prompt}\"");
 
-        var view = host.Single<LogitLensView>();
+        var result = host.Single<LogitLensResult>();
+        Assert.Same(result, host.Variable<LogitLensResult>("lens"));
+        var view = AnalysisViews.LogitLens(result);
         var model = host.Variable<HookedTransformer>("model");
         Assert.Equal(["0_pre", "1_pre", "final_post"], view.LayerLabels);
         Assert.Equal(model.ToStrTokens(Prompt), view.Tokens);
@@ -27,8 +30,9 @@ public sealed class LogitLensMagicTests
             Assert.Equal(probs[pos, best].item<float>(), view.Probabilities[^1][pos], 4);
         }
 
-        var lens = host.Variable<Tensor>("lensLogits");
-        Assert.Equal(new long[] { 3, view.Tokens.Length, 50257 }, lens.shape);
+        // Without --answer the answer followed is the model's own prediction: rank 0 in the last row.
+        Assert.Equal(view.TopTokens[^1][^1], result.Answer);
+        Assert.Equal(0, view.AnswerRanks![^1][^1]);
     }
 
     [Fact]
@@ -37,15 +41,13 @@ public sealed class LogitLensMagicTests
         var host = await MagicModels.HostWithModel();
         await host.Run($"#!logit-lens \"{Prompt}\" --answer \" Isaac\"");
 
-        Assert.Equal(2, host.Displays.Count);
-        var heatmap = Assert.IsType<PatchingHeatmapView>(host.Displays[1]);
-        Assert.Equal(["0_pre", "1_pre", "final_post"], heatmap.RowLabels);
-        Assert.Equal(HeatmapScale.Unit, heatmap.Scale);
+        var view = AnalysisViews.LogitLens(host.Single<LogitLensResult>());
+        Assert.Equal(["0_pre", "1_pre", "final_post"], view.LayerLabels);
 
         var model = host.Variable<HookedTransformer>("model");
         using var logits = model.Forward(model.ToTokens(Prompt));
         var expected = logits[0, -1].softmax(-1)[model.ToSingleToken(" Isaac")].item<float>();
-        Assert.Equal(expected, heatmap.Values[^1][^1], 4);
+        Assert.Equal(expected, view.AnswerProbabilities![^1][^1], 4);
     }
 
     [Fact]

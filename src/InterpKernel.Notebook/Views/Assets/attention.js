@@ -51,11 +51,13 @@ function (root, cfg, data) {
   }
 
   // The enlarged pattern: one pixel per cell in an offscreen canvas, scaled up without smoothing, with
-  // token labels on both axes (every step-th token when they would not fit).
-  var side = Math.min(560, Math.max(N, 160));
+  // token labels on both axes. Cells get 14 px while the pattern fits in 560 px, so short prompts label every
+  // token; longer ones shrink the font to 8 px first and only then label every step-th token.
+  var side = Math.min(560, Math.max(N * 14, 160));
   var cell = side / N;
   var margin = N <= 256 ? 96 : 60;
-  var step = Math.max(1, Math.ceil(12 / cell));
+  var fontSize = Math.max(8, Math.min(11, Math.floor(cell) - 1));
+  var step = Math.max(1, Math.ceil((fontSize + 1) / cell));
   function short(s) { s = s.replace(/\n/g, "\u21b5"); return s.length > 12 ? s.slice(0, 11) + "\u2026" : s; }
   function drawMain() {
     var h = state.head;
@@ -83,7 +85,8 @@ function (root, cfg, data) {
     ctx.imageSmoothingEnabled = N > side;
     ctx.drawImage(off, margin, margin, side, side);
     ctx.strokeStyle = "#bbb"; ctx.strokeRect(margin - 0.5, margin - 0.5, side + 1, side + 1);
-    ctx.fillStyle = "#222"; ctx.font = "11px ui-monospace, Menlo, Consolas, monospace";
+    ctx.fillStyle = "#222"; ctx.font = fontSize + "px ui-monospace, Menlo, Consolas, monospace";
+    mainCanvas.setAttribute("data-label-step", String(step));
     ctx.textBaseline = "middle";
     for (var i = 0; i < N; i += step) {
       var label = N <= 256 ? short(tokens[i]) : String(i);

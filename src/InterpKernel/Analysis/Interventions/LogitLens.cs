@@ -33,11 +33,26 @@ public static class LogitLens
     public static LogitLensResult Run(HookedTransformer model, Tensor tokens, int answerToken, int topK = 5)
     {
         ArgumentNullException.ThrowIfNull(model);
+        if (answerToken < 0 || answerToken >= model.Config.DVocab)
+            throw new ArgumentOutOfRangeException(nameof(answerToken), answerToken, $"token ids lie in 0..{model.Config.DVocab - 1}.");
+        return Compute(model, tokens, _ => answerToken, topK);
+    }
+
+    /// <summary>
+    /// Like <see cref="Run"/>, with the model's own prediction at the last position (the top token of the
+    /// <c>final_post</c> row) as the answer followed through the layers.
+    /// </summary>
+    public static LogitLensResult RunOnPrediction(HookedTransformer model, Tensor tokens, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Compute(model, tokens, lens => (int)lens[-1, -1].argmax().item<long>(), topK);
+    }
+
+    static LogitLensResult Compute(HookedTransformer model, Tensor tokens, Func<Tensor, int> chooseAnswer, int topK)
+    {
         ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.dim() == 2 && tokens.shape[0] != 1)
             throw new ArgumentException($"the logit lens reads one prompt, but tokens have batch {tokens.shape[0]}: pass tokens[i..(i+1)].", nameof(tokens));
-        if (answerToken < 0 || answerToken >= model.Config.DVocab)
-            throw new ArgumentOutOfRangeException(nameof(answerToken), answerToken, $"token ids lie in 0..{model.Config.DVocab - 1}.");
         if (topK < 1 || topK > model.Config.DVocab)
             throw new ArgumentOutOfRangeException(nameof(topK), topK, $"topK must be between 1 and d_vocab ({model.Config.DVocab}).");
         using var scope = NewDisposeScope();
@@ -47,6 +62,7 @@ public static class LogitLens
         var (logits, cache) = model.RunWithCache(tokens, names.Contains);
         Tensor lens;
         using (cache) lens = Logits(cache).select(1, 0).to(ScalarType.Float32); // [layer, pos, d_vocab]
+        int answerToken = chooseAnswer(lens);
         var probs = lens.softmax(-1);
         var (topProbs, topIds) = probs.topk(topK, -1);
         var answerLogit = lens.narrow(-1, answerToken, 1); // [layer, pos, 1]

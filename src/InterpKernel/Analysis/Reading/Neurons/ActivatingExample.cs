@@ -16,6 +16,9 @@ public sealed record ActivatingExample(
     /// <summary>The context as text with the activating token marked <c>[[like this]]</c>.</summary>
     public string Marked => string.Concat(ContextTokens.Select((t, i) => i == MarkedIndex ? $"[[{t}]]" : t));
 
+    /// <summary>The activation at every token of the context, when the scan kept them (<see cref="ActivationScan.Run"/> does).</summary>
+    public float[]? ContextActivations { get; init; }
+
     /// <summary>The activating token's string.</summary>
     public string Token => ContextTokens[MarkedIndex];
 

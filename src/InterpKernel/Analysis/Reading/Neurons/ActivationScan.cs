@@ -41,7 +41,7 @@ public static class ActivationScan
             {
                 float v = values[row * width + pos];
                 stats.Add(v);
-                top.Offer(v, chunks[row], pos);
+                top.Offer(v, chunks[row], pos, values.AsSpan((int)(row * width), (int)width));
                 if (++tokens == o.MaxTokens) break;
             }
             if (tokens == o.MaxTokens) break;

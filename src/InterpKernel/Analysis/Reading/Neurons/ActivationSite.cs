@@ -32,6 +32,23 @@ public sealed class ActivationSite
     /// <summary>MLP neuron <paramref name="neuron"/> of <paramref name="layer"/>: <c>blocks.{layer}.mlp.hook_post[:, :, neuron]</c>.</summary>
     public static ActivationSite Neuron(int layer, int neuron) => new(HookNames.Of("post", layer), neuron);
 
+    /// <summary>
+    /// A value per token computed from a hook's activation by <paramref name="read"/> (<c>[batch, pos, ...]</c> to
+    /// <c>[batch, pos]</c>), such as one SAE feature: <c>act => sae.Encode(act).select(-1, feature)</c>.
+    /// </summary>
+    /// <param name="hookName">The hook whose activation is read.</param>
+    /// <param name="read">Activation to one value per token.</param>
+    /// <param name="name">What the value is, for titles, such as "SAE feature 5".</param>
+    public static ActivationSite Computed(string hookName, Func<Tensor, Tensor> read, string name)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new ActivationSite(hookName) { _read = read, _name = name };
+    }
+
+    Func<Tensor, Tensor>? _read;
+    string? _name;
+
     /// <summary>The full hook name.</summary>
     public string HookName { get; }
 
@@ -42,6 +59,15 @@ public sealed class ActivationSite
     public Tensor Select(Tensor activation)
     {
         ArgumentNullException.ThrowIfNull(activation);
+        if (_read is not null)
+        {
+            var values = _read(activation);
+            if (values.dim() != 2 || values.shape[0] != activation.shape[0] || values.shape[1] != activation.shape[1])
+                throw new ArgumentException(
+                    $"the value read for {_name} at '{HookName}' has shape [{string.Join(", ", values.shape)}]: it must give one value per token, [batch, pos].",
+                    nameof(activation));
+            return values.to(ScalarType.Float32);
+        }
         if (activation.dim() != 2 + Index.Count)
             throw new ArgumentException(
                 $"'{HookName}' has shape [{string.Join(", ", activation.shape)}], so it needs {activation.dim() - 2} index entries after [batch, pos], but {Index.Count} were given.",
@@ -59,5 +85,5 @@ public sealed class ActivationSite
     }
 
     /// <inheritdoc />
-    public override string ToString() => Index.Count == 0 ? HookName : $"{HookName}[:, :, {string.Join(", ", Index)}]";
+    public override string ToString() => _name is not null ? $"{_name} at {HookName}" : Index.Count == 0 ? HookName : $"{HookName}[:, :, {string.Join(", ", Index)}]";
 }

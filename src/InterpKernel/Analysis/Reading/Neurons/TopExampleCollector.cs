@@ -26,14 +26,22 @@ public sealed class TopExampleCollector
     public float Threshold => _heap.Count < _k ? float.NegativeInfinity : _heap.Peek().Activation;
 
     /// <summary>Offers the activation at <paramref name="position"/> of <paramref name="chunk"/>.</summary>
-    public void Offer(float activation, TokenChunk chunk, int position)
+    public void Offer(float activation, TokenChunk chunk, int position) => Offer(activation, chunk, position, default);
+
+    /// <summary>
+    /// Offers the activation at <paramref name="position"/> of <paramref name="chunk"/>, with the activation at every
+    /// position of the chunk (<paramref name="chunkActivations"/>, indexed by position), so a kept example also keeps its
+    /// context's activations (<see cref="ActivatingExample.ContextActivations"/>).
+    /// </summary>
+    public void Offer(float activation, TokenChunk chunk, int position, ReadOnlySpan<float> chunkActivations)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         if (float.IsNaN(activation) || activation <= Threshold) return; // on ties the earlier example stays
         int first = chunk.StartsWithBos ? 1 : 0;
         int from = Math.Max(first, position - _window);
         int to = Math.Min(chunk.Ids.Length, position + _window + 1);
-        var entry = new Entry(activation, chunk.Document, position, chunk.Lines?[position], chunk.Ids[from..to], position - from);
+        float[]? acts = chunkActivations.Length >= to ? chunkActivations[from..to].ToArray() : null;
+        var entry = new Entry(activation, chunk.Document, position, chunk.Lines?[position], chunk.Ids[from..to], position - from, acts);
         // Later entries sort as smaller on equal activations, so they leave first.
         _heap.Enqueue(entry, (activation, -_order++));
         if (_heap.Count > _k) _heap.Dequeue();
@@ -46,9 +54,12 @@ public sealed class TopExampleCollector
         return _heap.UnorderedItems
             .OrderByDescending(e => e.Priority.Activation).ThenByDescending(e => e.Priority.Order)
             .Select(e => e.Element)
-            .Select(e => new ActivatingExample(e.Activation, e.Document, e.Position, e.Line, e.Context, e.Marked, TokenText.Of(model, e.Context)))
+            .Select(e => new ActivatingExample(e.Activation, e.Document, e.Position, e.Line, e.Context, e.Marked, TokenText.Of(model, e.Context))
+            {
+                ContextActivations = e.Activations,
+            })
             .ToList();
     }
 
-    sealed record Entry(float Activation, long Document, int Position, int? Line, int[] Context, int Marked);
+    sealed record Entry(float Activation, long Document, int Position, int? Line, int[] Context, int Marked, float[]? Activations);
 }

@@ -1,13 +1,10 @@
-using InterpKernel.Analysis;
-using TorchSharp;
 using static TorchSharp.torch;
 
-namespace InterpKernel.Notebook.Views;
+namespace InterpKernel.Analysis;
 
 /// <summary>
-/// Builds a <see cref="FeatureDashboardView"/> for an MLP neuron or an SAE feature: its activations over a text
-/// (histogram), the contexts where it fires most (tokens coloured by its activation, the peak marked), and the
-/// tokens its output promotes and suppresses through the unembedding.
+/// Dashboards of MLP neurons and SAE features: one <see cref="ActivationScan"/> over a text (so the top examples are
+/// exactly the scan's) and the tokens the feature's output promotes and suppresses through the unembedding.
 /// </summary>
 /// <example>
 /// <code>
@@ -26,18 +23,17 @@ public static class FeatureDashboards
     /// <param name="window">Tokens of context each side of a context's peak.</param>
     /// <param name="topTokens">How many promoted and suppressed tokens to list.</param>
     /// <param name="maxTokens">Tokens read at most, to bound time on large sources.</param>
-    public static FeatureDashboardView ForNeuron(HookedTransformer model, int layer, int neuron, TokenSource source,
+    public static FeatureDashboard ForNeuron(HookedTransformer model, int layer, int neuron, TokenSource source,
         int topExamples = 8, int window = 10, int topTokens = 10, long maxTokens = 50_000)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
         CheckCounts(topExamples, window, topTokens, maxTokens);
-        TokenScore[] promoted, suppressed;
-        using (var effect = Analysis.NeuronLogits.DirectEffect(model, layer, neuron)) // validates layer and neuron
+        ScoredToken[] promoted, suppressed;
+        using (var effect = NeuronLogits.DirectEffect(model, layer, neuron)) // validates layer and neuron
             (promoted, suppressed) = Extremes(model, effect, topTokens);
-        var site = ActivationSite.Neuron(layer, neuron);
-        var (values, examples) = FeatureScanner.Run(model, site.HookName, site.Select, source, topExamples, window, maxTokens, batchSize: 8);
-        return new FeatureDashboardView($"L{layer} neuron {neuron} ({source.Description})", values, examples, promoted, suppressed);
+        var scan = ActivationScan.Run(model, ActivationSite.Neuron(layer, neuron), source, Options(topExamples, window, maxTokens));
+        return new FeatureDashboard($"L{layer} neuron {neuron} ({source.Description})", scan, promoted, suppressed);
     }
 
     /// <summary>The dashboard of an MLP neuron over lines of text, each read as its own prompt.</summary>
@@ -49,7 +45,7 @@ public static class FeatureDashboards
     /// <param name="window">Tokens of context each side of a context's peak.</param>
     /// <param name="topTokens">How many promoted and suppressed tokens to list.</param>
     /// <param name="maxTokens">Tokens read at most, to bound time on large sources.</param>
-    public static FeatureDashboardView ForNeuron(HookedTransformer model, int layer, int neuron, IEnumerable<string> lines,
+    public static FeatureDashboard ForNeuron(HookedTransformer model, int layer, int neuron, IEnumerable<string> lines,
         int topExamples = 8, int window = 10, int topTokens = 10, long maxTokens = 50_000) =>
         ForNeuron(model, layer, neuron, Lines(model, lines), topExamples, window, topTokens, maxTokens);
 
@@ -67,7 +63,7 @@ public static class FeatureDashboards
     /// <param name="window">Tokens of context each side of a context's peak.</param>
     /// <param name="topTokens">How many promoted and suppressed tokens to list.</param>
     /// <param name="maxTokens">Tokens read at most, to bound time on large sources.</param>
-    public static FeatureDashboardView ForSaeFeature(HookedTransformer model, SparseAutoencoder sae, int feature, TokenSource source,
+    public static FeatureDashboard ForSaeFeature(HookedTransformer model, SparseAutoencoder sae, int feature, TokenSource source,
         int topExamples = 8, int window = 10, int topTokens = 10, long maxTokens = 50_000)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -79,16 +75,17 @@ public static class FeatureDashboards
             throw new ArgumentOutOfRangeException(nameof(feature), feature, $"feature {feature} does not exist: the SAE has {sae.Config.DSae} features (0 to {sae.Config.DSae - 1}).");
         }
         var hook = sae.Config.HookName;
-        TokenScore[] promoted = [], suppressed = [];
-        using (var scope = torch.NewDisposeScope())
+        ScoredToken[] promoted = [], suppressed = [];
+        using (var scope = NewDisposeScope())
         {
             if (OutputDirection(model, sae, feature) is { } direction)
             {
                 (promoted, suppressed) = Extremes(model, direction.matmul(model.W_U.to(ScalarType.Float32, direction.device)), topTokens);
             }
         }
-        var (values, examples) = FeatureScanner.Run(model, hook, act => sae.Encode(act).select(-1, feature), source, topExamples, window, maxTokens, batchSize: 8);
-        return new FeatureDashboardView($"SAE feature {feature} at {hook} ({source.Description})", values, examples, promoted, suppressed);
+        var site = ActivationSite.Computed(hook, act => sae.Encode(act).select(-1, feature), $"SAE feature {feature}");
+        var scan = ActivationScan.Run(model, site, source, Options(topExamples, window, maxTokens));
+        return new FeatureDashboard($"SAE feature {feature} at {hook} ({source.Description})", scan, promoted, suppressed);
     }
 
     /// <summary>The dashboard of an SAE feature over lines of text, each read as its own prompt.</summary>
@@ -100,12 +97,15 @@ public static class FeatureDashboards
     /// <param name="window">Tokens of context each side of a context's peak.</param>
     /// <param name="topTokens">How many promoted and suppressed tokens to list.</param>
     /// <param name="maxTokens">Tokens read at most, to bound time on large sources.</param>
-    public static FeatureDashboardView ForSaeFeature(HookedTransformer model, SparseAutoencoder sae, int feature, IEnumerable<string> lines,
+    public static FeatureDashboard ForSaeFeature(HookedTransformer model, SparseAutoencoder sae, int feature, IEnumerable<string> lines,
         int topExamples = 8, int window = 10, int topTokens = 10, long maxTokens = 50_000) =>
         ForSaeFeature(model, sae, feature, Lines(model, lines), topExamples, window, topTokens, maxTokens);
 
+    static ScanOptions Options(int topExamples, int window, long maxTokens) =>
+        new() { TopK = topExamples, Window = window, MaxTokens = maxTokens };
+
     /// <summary>What the feature writes to the residual stream <c>[d_model]</c>, or null when its hook is not one we can map there.</summary>
-    private static Tensor? OutputDirection(HookedTransformer model, SparseAutoencoder sae, int feature)
+    static Tensor? OutputDirection(HookedTransformer model, SparseAutoencoder sae, int feature)
     {
         var row = sae.WDec[feature].detach().to(ScalarType.Float32); // [d_in]
         var hook = sae.Config.HookName;
@@ -117,24 +117,23 @@ public static class FeatureDashboards
         return null;
     }
 
-    private static (TokenScore[] Promoted, TokenScore[] Suppressed) Extremes(HookedTransformer model, Tensor effect, int k)
+    static (ScoredToken[] Promoted, ScoredToken[] Suppressed) Extremes(HookedTransformer model, Tensor effect, int k)
     {
-        using var scope = torch.NewDisposeScope();
+        using var scope = NewDisposeScope();
         int n = (int)Math.Min(k, effect.shape[0]);
-        TokenScore[] Take(Tensor values)
+        ScoredToken[] Take(Tensor values)
         {
             var (v, i) = values.topk(n);
             var scores = v.cpu().data<float>().ToArray();
-            var ids = i.cpu().data<long>().Select(id => (int)id).ToArray();
-            var tokens = FeatureScanner.Tokens(model, ids);
-            return scores.Select((s, j) => new TokenScore(tokens[j], s)).ToArray();
+            var tokens = TokenText.Of(model, i.cpu().data<long>().Select(id => (int)id).ToArray());
+            return scores.Select((s, j) => new ScoredToken(tokens[j], s)).ToArray();
         }
         var promoted = Take(effect);
         var suppressed = Take(-effect).Select(s => s with { Score = -s.Score }).ToArray();
         return (promoted, suppressed);
     }
 
-    private static TokenSource Lines(HookedTransformer model, IEnumerable<string> lines)
+    static TokenSource Lines(HookedTransformer model, IEnumerable<string> lines)
     {
         ArgumentNullException.ThrowIfNull(lines);
         var kept = lines.Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
@@ -142,7 +141,7 @@ public static class FeatureDashboards
         return TokenSource.FromPrompts(model, kept);
     }
 
-    private static void CheckCounts(int topExamples, int window, int topTokens, long maxTokens)
+    static void CheckCounts(int topExamples, int window, int topTokens, long maxTokens)
     {
         if (topExamples < 1) throw new ArgumentException($"topExamples must be at least 1, got {topExamples}.", nameof(topExamples));
         if (window < 0) throw new ArgumentException($"window must be 0 or more, got {window}.", nameof(window));

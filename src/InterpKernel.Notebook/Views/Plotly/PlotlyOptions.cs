@@ -1,9 +1,11 @@
 namespace InterpKernel.Notebook.Views;
 
 /// <summary>
-/// Where the Plotly-based views get plotly.js from. By default they reference the Plotly CDN, as XPlot does;
-/// offline, <see cref="UseLocalPlotly"/> (or the <c>INTERPKERNEL_PLOTLY_JS</c> environment variable) inlines a
-/// local plotly.min.js into every output instead, so the HTML needs no network at all.
+/// Where the charts exported with <c>ToPlotly()</c> get plotly.js from. The views themselves are SVG and need none of
+/// this. By default the first Plotly output references the Plotly CDN, as XPlot does; <see cref="UseLocalPlotly"/> (or
+/// the <c>INTERPKERNEL_PLOTLY_JS</c> environment variable) inlines a local plotly.min.js instead, so the HTML needs no
+/// network. Either way the library goes into the first Plotly output of the process only (one notebook session in the
+/// kernel, one report in the runner), never into every output.
 /// </summary>
 public static class PlotlyOptions
 {
@@ -17,6 +19,7 @@ public static class PlotlyOptions
     private static string? _explicitPath;
     private static bool _forceCdn;
     private static (string Path, DateTime Written, string Script)? _cached;
+    private static bool _libraryWritten;
 
     /// <summary>Inlines the plotly.js file at <paramref name="pathToPlotlyMinJs"/> into every Plotly view from now on.</summary>
     /// <param name="pathToPlotlyMinJs">Path of plotly.min.js, e.g. node_modules/plotly.js-dist-min/plotly.min.js.</param>
@@ -55,6 +58,7 @@ public static class PlotlyOptions
             _explicitPath = null;
             _forceCdn = false;
             _cached = null;
+            _libraryWritten = false;
         }
     }
 
@@ -71,6 +75,17 @@ public static class PlotlyOptions
             var fromEnvironment = Environment.GetEnvironmentVariable(EnvironmentVariable);
             return string.IsNullOrWhiteSpace(fromEnvironment) ? null : Path.GetFullPath(fromEnvironment);
         }
+    }
+
+    /// <summary>The library element for the first Plotly output of the process, and an empty string after it.</summary>
+    internal static string LibraryElementOnce()
+    {
+        lock (Gate)
+        {
+            if (_libraryWritten) return "";
+            _libraryWritten = true;
+        }
+        return LibraryElement();
     }
 
     /// <summary>The script element that makes plotly.js available: the inlined local file or the CDN reference.</summary>

@@ -3,12 +3,12 @@ using XPlot.Plotly;
 
 namespace InterpKernel.Notebook.Views;
 
-/// <summary>Places an XPlot chart in a view: plotly.js (local or CDN), the plot div and its drawing script.</summary>
+/// <summary>Places an XPlot chart in an output: plotly.js (local or CDN, first output only), the plot div and its drawing script.</summary>
 internal static class PlotlyFigure
 {
-    public static void Append(StringBuilder html, string rootId, string plotId, PlotlyChart chart, int height, bool includeLibrary)
+    public static void Append(StringBuilder html, string rootId, string plotId, PlotlyChart chart, int height)
     {
-        if (includeLibrary) html.Append(PlotlyOptions.LibraryElement());
+        html.Append(PlotlyOptions.LibraryElementOnce());
         chart.WithId(plotId);
         html.Append($"<div class=\"ik-plot\" id=\"{plotId}\" style=\"width:100%;min-width:360px;height:{height}px\"></div>");
         // XPlot's drawing code calls Plotly.newPlot; a local Plotly shim fixes titles for Plotly 2+ and flags
@@ -18,10 +18,6 @@ internal static class PlotlyFigure
             .Append(")(document.getElementById(").Append(HtmlText.Json(rootId)).Append("));\n")
             .Append(plotting).Append("\n})();</script>");
     }
-
-    /// <summary>Plotly merges equal category labels, so repeated tokens get their position in front: "3: the".</summary>
-    public static string[] PositionLabels(IReadOnlyList<string> tokens) =>
-        tokens.Select((t, i) => $"{i}: {HtmlText.Token(t)}").ToArray();
 
     /// <summary>Plotly shows gaps for nulls; NaN would not survive serialisation.</summary>
     public static double?[] Finite(IEnumerable<float> values) =>
