@@ -3,7 +3,8 @@
 # (default artifacts/interactive-host; the first argument overrides it):
 #   tool/     the dotnet-interactive tool 1.0.712001, installed with --tool-path (nothing global);
 #   jupyter/  a Jupyter data folder whose kernels/.net-csharp kernelspec starts that tool (point JUPYTER_PATH here);
-#   feed/     InterpKernel.Interactive packed from this checkout (a local NuGet folder for #i "nuget: <folder>").
+# and packs InterpKernel.Interactive from this checkout into artifacts/nuget (the local NuGet folder that
+# notebooks/quickstart.dib and the README reference with #i "nuget: <folder>").
 # The tool and kernelspec are kept between runs; the package is packed anew each time, and the NuGet cache's copy of its
 # version is removed so that #r picks up the new one. Prints the folder.
 set -euo pipefail
@@ -38,7 +39,9 @@ PY
 fi
 
 version=$(dotnet msbuild src/InterpKernel.Interactive -getProperty:Version)
-rm -rf "$host/feed" "${NUGET_PACKAGES:-$HOME/.nuget/packages}/interpkernel.interactive/$version"
-dotnet pack src/InterpKernel.Interactive -c Release -o "$host/feed" >&2
-echo "$version" > "$host/feed/version.txt"
+feed="$root/artifacts/nuget"
+rm -f "$feed"/InterpKernel.Interactive.*.nupkg
+rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/interpkernel.interactive/$version"
+dotnet pack src/InterpKernel.Interactive -c Release -o "$feed" >&2
+echo "$version" > "$host/version.txt"
 echo "$host"

@@ -31,9 +31,11 @@ public sealed class DotnetInteractiveTests(ITestOutputHelper output) : IDisposab
             trained.Save(sae);
         }
 
-        var cells = new List<(string Source, Expect Expect)>
+        // The quickstart first: its F# cell loads the package from artifacts/nuget; every C# cell must run.
+        var quickstart = QuickstartDib.CodeCells(InteractiveHost.Version);
+        var cells = quickstart.Select((c, i) => (Source: c, Expect: i == 0 ? Expect.Text("InterpKernel: ") : Expect.Any)).ToList();
+        cells.AddRange(new List<(string Source, Expect Expect)>
         {
-            ($"#i \"nuget: {InteractiveHost.Feed}\"\n#r \"nuget: InterpKernel.Interactive, {InteractiveHost.Version}\"", Expect.Text("InterpKernel: ")),
             ("ones(2, 2).sum().item<float>()", Expect.Text("4")),
             ("#!help", Expect.Text("#!model")),
             ($"#!model load \"{model}\"", Expect.Text("Loaded")),
@@ -56,7 +58,7 @@ public sealed class DotnetInteractiveTests(ITestOutputHelper output) : IDisposab
             ("#!run --help", Expect.Text("Usage:")),
             ("string.Join(\",\", new object[] { model, cache, logits, tokens, patching, sae }.Select(v => v.GetType().Name))", Expect.Text("HookedTransformer,ActivationCache,")),
             ("1 + 1", Expect.Text("2")),
-        };
+        });
 
         // Magics added since this list was written still run: each shows its usage.
         var covered = cells.Select(c => c.Source).Where(s => s.StartsWith(MagicDispatcher.Prefix, StringComparison.Ordinal))
@@ -66,7 +68,8 @@ public sealed class DotnetInteractiveTests(ITestOutputHelper output) : IDisposab
             cells.Insert(cells.Count - 2, ($"{MagicDispatcher.Prefix}{name} --help", Expect.Text("Usage:")));
         }
 
-        var result = InteractiveHost.RunCells(cells.Select(c => c.Source).ToList(), TimeSpan.FromMinutes(12));
+        var notebooks = Path.Combine(InteractiveHost.RepoRoot, "notebooks");
+        var result = InteractiveHost.RunCells(cells.Select(c => c.Source).ToList(), notebooks, TimeSpan.FromMinutes(12));
         output.WriteLine($"{cells.Count} cells ran in one dotnet-interactive session in {result["seconds"]!.GetValue<double>():F1} s.");
         var ran = result["cells"]!.AsArray();
         Assert.Equal(cells.Count, ran.Count);

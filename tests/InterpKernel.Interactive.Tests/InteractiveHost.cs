@@ -6,7 +6,7 @@ namespace InterpKernel.Interactive.Tests;
 
 /// <summary>
 /// The real .NET Interactive host: the folder build/interactive-host.sh prepares (the dotnet-interactive tool, its
-/// .net-csharp kernelspec and the extension packed into a local feed), taken from INTERPKERNEL_INTERACTIVE_HOST when
+/// .net-csharp kernelspec, and the extension packed into artifacts/nuget), taken from INTERPKERNEL_INTERACTIVE_HOST when
 /// build/test.sh set it, else prepared here under artifacts/interactive-host. Cells run under nbclient.
 /// </summary>
 internal static class InteractiveHost
@@ -19,7 +19,10 @@ internal static class InteractiveHost
 
     /// <summary>Prepares the host once, then runs <paramref name="cells"/> in one kernel session.</summary>
     /// <returns>The driver's JSON: <c>seconds</c> and, per cell, <c>source</c> and <c>outputs</c>.</returns>
-    public static JsonNode RunCells(IReadOnlyList<string> cells, TimeSpan timeout)
+    /// <param name="cells">The cell sources; a cell for another kernel starts with its <c>#!name</c> line.</param>
+    /// <param name="folder">The working folder of the notebook (relative paths in cells start there).</param>
+    /// <param name="timeout">How long the whole session may take.</param>
+    public static JsonNode RunCells(IReadOnlyList<string> cells, string folder, TimeSpan timeout)
     {
         var host = Folder.Value;
         var cellsFile = Path.Combine(Path.GetTempPath(), $"interactive-cells-{Guid.NewGuid():N}.json");
@@ -34,7 +37,7 @@ internal static class InteractiveHost
                 ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
             };
             var script = Path.Combine(AppContext.BaseDirectory, "Host", "run_cells.py");
-            var (code, stdout, stderr) = Run(Python, [script, KernelName, cellsFile], timeout, environment);
+            var (code, stdout, stderr) = Run(Python, [script, KernelName, cellsFile, folder], timeout, environment);
             var last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
             if (code != 0 || last is null || !last.StartsWith('{'))
             {
@@ -49,16 +52,13 @@ internal static class InteractiveHost
         }
     }
 
-    /// <summary>The local feed the extension was packed into.</summary>
-    public static string Feed => Path.Combine(Folder.Value, "feed");
-
-    /// <summary>The version the extension was packed with.</summary>
-    public static string Version => File.ReadAllText(Path.Combine(Feed, "version.txt")).Trim();
+    /// <summary>The version the extension was packed with into artifacts/nuget.</summary>
+    public static string Version => File.ReadAllText(Path.Combine(Folder.Value, "version.txt")).Trim();
 
     private static readonly Lazy<string> Folder = new(() =>
     {
         var prepared = Environment.GetEnvironmentVariable("INTERPKERNEL_INTERACTIVE_HOST");
-        if (!string.IsNullOrWhiteSpace(prepared) && File.Exists(Path.Combine(prepared, "feed", "version.txt")))
+        if (!string.IsNullOrWhiteSpace(prepared) && File.Exists(Path.Combine(prepared, "version.txt")))
         {
             return prepared;
         }
