@@ -42,6 +42,13 @@ dotnet tool restore >/dev/null
 results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results" "$root/artifacts"
+
+# ---- .NET Interactive host for tests/InterpKernel.Interactive.Tests --------------------------------------------------
+# The dotnet-interactive tool 1.0.712001 and its .net-csharp kernelspec under artifacts/interactive-host (nothing
+# global), and InterpKernel.Interactive packed into artifacts/nuget. (The test prepares the same when this is unset.)
+INTERPKERNEL_INTERACTIVE_HOST=$(build/interactive-host.sh "$root/artifacts/interactive-host")
+export INTERPKERNEL_INTERACTIVE_HOST
+# ----------------------------------------------------------------------------------------------------------------------
 set +e
 # A test that hangs is stopped (and reported) after 15 minutes instead of holding CI until its own limit.
 dotnet test InterpKernel.sln -c Release --logger "trx" --results-directory "$results" --blame-hang-timeout 15m "$@"
