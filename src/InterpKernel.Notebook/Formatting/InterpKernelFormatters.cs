@@ -22,6 +22,7 @@ public static class InterpKernelFormatters
         typeof(AttentionPatternView), typeof(ColoredTokensView), typeof(TopKTokensView), typeof(PatchingHeatmapView),
         typeof(HistogramView), typeof(LogitLensView), typeof(LineChartView), typeof(FeatureDashboardView),
         typeof(TensorView), typeof(DataFrameView),
+        typeof(CircuitView),
     ];
 
     /// <summary>The analysis result types that get formatters, each shown through its view in <see cref="AnalysisViews"/>.</summary>
