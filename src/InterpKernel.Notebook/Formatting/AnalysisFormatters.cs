@@ -28,5 +28,6 @@ internal static class AnalysisFormatters
         (typeof(SparseProbeResult), o => AnalysisViews.SparseProbe((SparseProbeResult)o)),
         (typeof(SaeEvaluation), o => AnalysisViews.SaeEvaluation((SaeEvaluation)o)),
         (typeof(SaeTrainingReport), o => AnalysisViews.SaeTraining((SaeTrainingReport)o)),
+        (typeof(CircuitGraph), o => new CircuitView((CircuitGraph)o)),
     ];
 }

@@ -31,5 +31,6 @@ public static class NotebookExtension
         host.Magics.Register(NeuronsMagic.Create());
         host.Magics.Register(SaeMagic.Create());
         host.Magics.Register(SteerMagic.Create());
+        host.Magics.Register(CircuitMagic.Create());
     }
 }
