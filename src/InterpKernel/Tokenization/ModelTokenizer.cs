@@ -34,10 +34,12 @@ public sealed class ModelTokenizer
     private static readonly string[] ConventionalEos = ["</s>", "<|end_of_text|>", BpeVocabularyFiles.EndOfText];
 
     private readonly TokenizerBackend _backend;
+    private readonly bool _cleanUpSpaces;
 
-    private ModelTokenizer(TokenizerBackend backend, string folder, int? bos, int? eos, int? pad)
+    private ModelTokenizer(TokenizerBackend backend, string folder, int? bos, int? eos, int? pad, bool cleanUpSpaces = false)
     {
         _backend = backend;
+        _cleanUpSpaces = cleanUpSpaces;
         Folder = folder;
         BosTokenId = bos;
         EosTokenId = eos;
@@ -165,8 +167,22 @@ public sealed class ModelTokenizer
     {
         ArgumentNullException.ThrowIfNull(ids);
         var list = ids as IReadOnlyList<int> ?? ids.ToArray();
-        return list.Count == 0 ? string.Empty : _backend.Decode(list);
+        if (list.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var text = _backend.Decode(list);
+        return _cleanUpSpaces ? CleanUpSpaces(text) : text;
     }
+
+    // transformers' clean_up_tokenization: the space a word-level tokenizer once put before these goes.
+    private static string CleanUpSpaces(string text) => text
+        .Replace(" .", ".", StringComparison.Ordinal).Replace(" ?", "?", StringComparison.Ordinal)
+        .Replace(" !", "!", StringComparison.Ordinal).Replace(" ,", ",", StringComparison.Ordinal)
+        .Replace(" ' ", "'", StringComparison.Ordinal).Replace(" n't", "n't", StringComparison.Ordinal)
+        .Replace(" 'm", "'m", StringComparison.Ordinal).Replace(" 's", "'s", StringComparison.Ordinal)
+        .Replace(" 've", "'ve", StringComparison.Ordinal).Replace(" 're", "'re", StringComparison.Ordinal);
 
     /// <summary>Each token decoded on its own (" world", not "Ġworld"), as TransformerLens's to_str_tokens.</summary>
     /// <param name="ids">Token ids.</param>
@@ -238,7 +254,7 @@ public sealed class ModelTokenizer
         var bos = Named(settings.BosToken) ?? settings.ConfigBosId ?? Conventional(ConventionalBos);
         var eos = Named(settings.EosToken) ?? settings.ConfigEosId ?? Conventional(ConventionalEos);
         var pad = Named(settings.PadToken) ?? settings.ConfigPadId;
-        return new ModelTokenizer(backend, folder, bos, eos, pad);
+        return new ModelTokenizer(backend, folder, bos, eos, pad, settings.CleanUpTokenizationSpaces);
     }
 
     private static TokenizerBackend ReadBackend(string folder, SpecialTokenSettings settings)

@@ -16,6 +16,12 @@ internal sealed class SpecialTokenSettings
     public int? ConfigEosId { get; private set; }
     public int? ConfigPadId { get; private set; }
 
+    /// <summary>
+    /// tokenizer_config.json's clean_up_tokenization_spaces: decoding then drops the space before punctuation and
+    /// English contractions, as transformers' decode does (Llama 3 sets it).
+    /// </summary>
+    public bool CleanUpTokenizationSpaces { get; private set; }
+
     /// <summary>Tokens declared with their ids (added_tokens_decoder).</summary>
     public Dictionary<string, int> AddedTokens { get; } = new(StringComparer.Ordinal);
 
@@ -44,6 +50,11 @@ internal sealed class SpecialTokenSettings
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new InvalidDataException($"{path} is not a JSON object; it should map names such as \"bos_token\" to tokens.");
+        }
+
+        if (root.TryGetProperty("clean_up_tokenization_spaces", out var cleanUp) && cleanUp.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            CleanUpTokenizationSpaces = cleanUp.ValueKind == JsonValueKind.True;
         }
 
         BosToken = TokenText(root, "bos_token") ?? BosToken;

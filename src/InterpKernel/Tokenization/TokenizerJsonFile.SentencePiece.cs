@@ -6,6 +6,12 @@ namespace InterpKernel.Tokenization;
 /// <summary>The SentencePiece-style half of <see cref="TokenizerJsonFile"/>: BPE with byte fallback and "▁" spaces.</summary>
 internal static partial class TokenizerJsonFile
 {
+    private static bool IsSplitOnSpace(JsonElement step) =>
+        TypeOf(step) == "Split"
+        && step.TryGetProperty("pattern", out var pattern) && pattern.ValueKind == JsonValueKind.Object
+        && pattern.TryGetProperty("String", out var text) && text.GetString() == " "
+        && !Flag(step, "invert", false);
+
     private static TokenizerBackend LoadSentencePieceStyle(
         string path,
         JsonElement model,
@@ -19,6 +25,7 @@ internal static partial class TokenizerJsonFile
         SpecialTokenSettings settings)
     {
         var dummyPrefix = DummyPrefix.None;
+        var spacesReplaced = false;
         foreach (var step in Flatten(normalizer, "normalizers"))
         {
             switch (TypeOf(step))
@@ -27,6 +34,7 @@ internal static partial class TokenizerJsonFile
                     dummyPrefix = DummyPrefix.EverySegment;
                     break;
                 case "Replace" when IsSpaceToMetaspace(step):
+                    spacesReplaced = true;
                     break;
                 default:
                     throw new NotSupportedException(
@@ -38,6 +46,12 @@ internal static partial class TokenizerJsonFile
         var splitWords = false;
         foreach (var step in Flatten(preTokenizer, "pretokenizers"))
         {
+            // Gemma's files split on " " after a normalizer has replaced every space by "▁": the split never fires.
+            if (spacesReplaced && IsSplitOnSpace(step))
+            {
+                continue;
+            }
+
             if (TypeOf(step) != "Metaspace")
             {
                 throw new NotSupportedException(

@@ -51,6 +51,25 @@ public class FamilyGenerationTests
         double max = (a - b).abs().max().item<float>();
         Assert.True(max <= 1e-4, $"{name}: log-probabilities differ by {max:E2} after processing");
     }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Every_family_runs_in_bfloat16(string name)
+    {
+        string folder = TestPaths.Fixture($"hf-reference/{name}");
+        var (prompt, _) = FamilyFixtures.Generation(folder);
+        using var model = HookedTransformer.FromPretrained(folder, "cpu", ScalarType.BFloat16);
+        using var full = HookedTransformer.FromPretrained(folder, "cpu", ScalarType.Float32);
+        using var tokens = tensor(prompt).unsqueeze(0);
+        using var half = model.Forward(tokens).to(ScalarType.Float32).log_softmax(-1);
+        using var reference = full.Forward(tokens).log_softmax(-1);
+        Assert.Equal(ScalarType.BFloat16, model.Dtype);
+        Assert.True(half.isfinite().all().item<bool>(), $"{name}: non-finite log-probabilities in bfloat16");
+        double gap = (half.exp() - reference.exp()).abs().max().item<float>();
+        Assert.True(gap < 0.1, $"{name}: bfloat16 probabilities differ from float32 by {gap:F3}");
+        using var generated = model.Generate(tokens, 3);
+        Assert.Equal(prompt.Length + 3, generated.shape[1]);
+    }
 }
 
 /// <summary>The tiny family fixtures and their <c>generate.json</c>.</summary>

