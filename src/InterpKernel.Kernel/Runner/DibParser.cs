@@ -1,20 +1,31 @@
 using System.Text.Json.Nodes;
+using Microsoft.DotNet.Interactive.Documents;
 
 namespace InterpKernel.Kernel.Runner;
 
 /// <summary>
 /// Converts a Polyglot Notebook (.dib) into nbformat 4: <c>#!csharp</c> sections become code cells,
 /// <c>#!markdown</c> sections markdown cells, <c>#!meta</c> is dropped, other languages become raw cells.
-/// Other <c>#!</c> lines inside a section are magic commands and stay in the cell.
+/// Other <c>#!</c> lines inside a section are magic commands and stay in the cell. The sections are read by
+/// .NET Interactive's own reader (<see cref="CodeSubmission"/>); the nbformat cells are built here, since the runner
+/// works on nbformat JSON and keeps every field of an .ipynb as it was.
 /// </summary>
 public static class DibParser
 {
-    private static readonly HashSet<string> CodeKernels = new(StringComparer.OrdinalIgnoreCase) { "csharp", "c#", "cs" };
-    private static readonly HashSet<string> MarkdownKernels = new(StringComparer.OrdinalIgnoreCase) { "markdown", "md" };
-    private static readonly HashSet<string> OtherKernels = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "meta", "fsharp", "f#", "fs", "pwsh", "powershell", "javascript", "js", "html", "sql", "kql", "mermaid", "http", "value",
-    };
+    // The kernels a .dib may switch to, with the aliases Polyglot Notebooks accepts; any other #! line is a magic.
+    private static readonly KernelInfoCollection Kernels =
+    [
+        new KernelInfo("csharp", "C#", ["c#", "cs"]),
+        new KernelInfo("fsharp", "F#", ["f#", "fs"]),
+        new KernelInfo("pwsh", "PowerShell", ["powershell"]),
+        new KernelInfo("javascript", "JavaScript", ["js"]),
+        new KernelInfo("html", "HTML"),
+        new KernelInfo("sql", "SQL"),
+        new KernelInfo("kql", "KQL"),
+        new KernelInfo("mermaid", "Mermaid"),
+        new KernelInfo("http", "HTTP"),
+        new KernelInfo("value"),
+    ];
 
     /// <summary>Parses the text of a .dib file.</summary>
     /// <param name="text">The file content.</param>
@@ -22,23 +33,11 @@ public static class DibParser
     {
         ArgumentNullException.ThrowIfNull(text);
         var cells = new JsonArray();
-        string? kernel = null;
-        var body = new List<string>();
-        foreach (var line in text.Replace("\r\n", "\n").Split('\n'))
+        foreach (var element in CodeSubmission.Parse(text.Replace("\r\n", "\n"), Kernels).Elements)
         {
-            var name = line.StartsWith("#!", StringComparison.Ordinal) ? line[2..].Trim() : null;
-            if (name is not null && (CodeKernels.Contains(name) || MarkdownKernels.Contains(name) || OtherKernels.Contains(name)))
-            {
-                AddCell(cells, kernel, body);
-                kernel = name;
-                body.Clear();
-                continue;
-            }
-
-            body.Add(line);
+            AddCell(cells, element.KernelName ?? "csharp", element.Contents);
         }
 
-        AddCell(cells, kernel, body);
         return new JsonObject
         {
             ["cells"] = cells,
@@ -55,18 +54,16 @@ public static class DibParser
         };
     }
 
-    private static void AddCell(JsonArray cells, string? kernel, List<string> body)
+    private static void AddCell(JsonArray cells, string kernel, string contents)
     {
-        var start = body.FindIndex(l => l.Trim().Length > 0);
-        if (start < 0 || kernel is null || kernel.Equals("meta", StringComparison.OrdinalIgnoreCase))
+        var source = contents.Trim('\n', '\r');
+        if (source.Trim().Length == 0)
         {
             return;
         }
 
-        var end = body.FindLastIndex(l => l.Trim().Length > 0);
-        var source = string.Join('\n', body.Skip(start).Take(end - start + 1));
         var id = Guid.NewGuid().ToString("N")[..8];
-        if (CodeKernels.Contains(kernel))
+        if (kernel == "csharp")
         {
             cells.Add(new JsonObject
             {
@@ -78,7 +75,7 @@ public static class DibParser
         {
             cells.Add(new JsonObject
             {
-                ["cell_type"] = MarkdownKernels.Contains(kernel) ? "markdown" : "raw", ["id"] = id, ["metadata"] = new JsonObject(),
+                ["cell_type"] = kernel == "markdown" ? "markdown" : "raw", ["id"] = id, ["metadata"] = new JsonObject(),
                 ["source"] = source,
             });
         }
