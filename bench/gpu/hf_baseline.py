@@ -37,8 +37,12 @@ def median_ms(device, warmup, runs, fn):
 
 def kjv(args, out):
     tok_path = args.model
-    from transformers import GPT2TokenizerFast
-    tok = GPT2TokenizerFast(vocab_file=os.path.join(tok_path, "vocab.json"), merges_file=os.path.join(tok_path, "merges.txt"))
+    try:
+        from transformers import AutoTokenizer
+        tok = AutoTokenizer.from_pretrained(tok_path)
+    except Exception:  # a folder without tokenizer_config.json on an older transformers
+        from transformers import GPT2TokenizerFast
+        tok = GPT2TokenizerFast(vocab_file=os.path.join(tok_path, "vocab.json"), merges_file=os.path.join(tok_path, "merges.txt"))
     dtype = torch.float16 if args.dtype == "float16" else torch.float32
     model = GPT2LMHeadModel.from_pretrained(tok_path, dtype=dtype, attn_implementation="sdpa").to(args.device).eval()
     eager = GPT2LMHeadModel.from_pretrained(tok_path, dtype=dtype, attn_implementation="eager").to(args.device).eval()
@@ -63,9 +67,12 @@ def kjv(args, out):
             for layer in range(len(blocks)):
                 for p in range(pos):
                     def hook(module, a, kwargs, layer=layer, p=p):
-                        h = a[0].clone()
+                        positional = len(a) > 0
+                        h = (a[0] if positional else kwargs["hidden_states"]).clone()
                         h[:, p] = clean_h[layer][:, p]
-                        return (h,) + tuple(a[1:]), kwargs
+                        if positional:
+                            return (h,) + tuple(a[1:]), kwargs
+                        return a, {**kwargs, "hidden_states": h}
                     handle = blocks[layer].register_forward_pre_hook(hook, with_kwargs=True)
                     try:
                         logits = model(corrupt).logits

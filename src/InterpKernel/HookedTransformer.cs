@@ -106,6 +106,7 @@ public sealed partial class HookedTransformer : nn.Module
             throw new ArgumentOutOfRangeException(nameof(stopAtLayer), stop,
                 $"layer {stop} does not exist: the model has {Config.NLayers} layers (stopAtLayer may be 0 to {Config.NLayers}).");
         using var scope = NewDisposeScope();
+        using var hookTensors = HookPoint.CollectHookTensors();
         long offset = cache?.Length ?? 0;
         var input = PrepareTokens(tokens, offset);
         long batch = input.shape[0], pos = input.shape[1];
@@ -114,8 +115,13 @@ public sealed partial class HookedTransformer : nn.Module
             resid = resid + hook_pos_embed!.call(pos_embed.Forward(batch, pos, offset));
         int steps = stopAtLayer ?? _blockOrder.Length;
         resid = RunBlocks(scope, resid, 0, Math.Min(steps, _blockOrder.Length), cache);
-        if (stopAtLayer is not null) return resid.MoveToOuterDisposeScope();
+        if (stopAtLayer is not null)
+        {
+            HookPoint.HandOver(scope);
+            return resid.MoveToOuterDisposeScope();
+        }
         var logits = unembed.call(ln_final.call(resid)); // [batch, pos, d_vocab]
+        HookPoint.HandOver(scope);
         return logits.MoveToOuterDisposeScope();
     }
 
