@@ -69,9 +69,12 @@ def kjv(args, out):
             for layer in range(len(blocks)):
                 for p in range(pos):
                     def hook(module, a, kwargs, layer=layer, p=p):
-                        h = a[0].clone()
+                        positional = len(a) > 0
+                        h = (a[0] if positional else kwargs["hidden_states"]).clone()
                         h[:, p] = clean_h[layer][:, p]
-                        return (h,) + tuple(a[1:]), kwargs
+                        if positional:
+                            return (h,) + tuple(a[1:]), kwargs
+                        return a, {**kwargs, "hidden_states": h}
                     handle = blocks[layer].register_forward_pre_hook(hook, with_kwargs=True)
                     try:
                         logits = model(corrupt).logits

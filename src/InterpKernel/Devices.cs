@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,9 +21,6 @@ public static partial class Devices
     /// </summary>
     public const string LibTorchVersion = "2.10";
 
-    static readonly Lock Gate = new();
-    static bool _preloaded;
-    static Exception? _preloadFailure;
 
     /// <summary>Parses and checks a device name, making the CUDA backend available when one is asked for.</summary>
     public static Device Resolve(string device)
@@ -75,49 +71,18 @@ public static partial class Devices
         throw new InvalidOperationException($"device \"cuda\" was asked for, but no CUDA backend is present. {what}");
     }
 
+    static readonly Lazy<LibTorchPreload> Preload = new(() => new LibTorchPreload(Environment.GetEnvironmentVariable(LibTorchVariable)));
+
     /// <summary>
     /// Loads the CUDA libtorch of a PyTorch installation (from <see cref="LibTorchVariable"/>) before TorchSharp loads
     /// its own, so TorchSharp's native layer binds to it. Does nothing when the variable is unset. The folder is checked
     /// once (every symbol TorchSharp's native library needs must be there); the outcome, a refusal included, is the same
     /// on every later call.
     /// </summary>
-    internal static void PreloadPyTorchLibTorch()
-    {
-        lock (Gate)
-        {
-            if (!_preloaded)
-            {
-                _preloaded = true;
-                try
-                {
-                    Preload();
-                }
-                catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException or DllNotFoundException or BadImageFormatException)
-                {
-                    _preloadFailure = e is InvalidOperationException ? e : new InvalidOperationException(
-                        $"The libtorch named by {LibTorchVariable} could not be loaded: {e.Message}", e);
-                }
-            }
-            if (_preloadFailure is not null) throw new InvalidOperationException(_preloadFailure.Message, _preloadFailure);
-        }
-    }
+    internal static void PreloadPyTorchLibTorch() => Preload.Value.Ensure();
 
     /// <summary>A note about the libtorch in use (another PyTorch version than TorchSharp's), or <c>null</c>.</summary>
-    public static string? LibTorchWarning { get; private set; }
-
-    static void Preload()
-    {
-        string? dir = Environment.GetEnvironmentVariable(LibTorchVariable);
-        if (string.IsNullOrWhiteSpace(dir)) return;
-        LibTorchWarning = LibTorchCompatibility.Check(dir, LibTorchCompatibility.FindTorchSharpNative());
-        if (LibTorchWarning is not null) Console.Error.WriteLine("warning: " + LibTorchWarning);
-        foreach (var lib in LibTorchCompatibility.Libraries)
-        {
-            string path = Path.Combine(dir, lib);
-            if (File.Exists(path)) NativeLibrary.Load(path);
-        }
-        torch.InitializeDeviceType(DeviceType.CUDA);
-    }
+    public static string? LibTorchWarning => Preload.IsValueCreated ? Preload.Value.Warning : null;
 
     [GeneratedRegex(@"^cuda(?::(\d+))?$")]
     private static partial Regex CudaName();

@@ -11,6 +11,7 @@ namespace InterpKernel;
 public sealed class HookPoint : nn.Module<Tensor, Tensor>
 {
     readonly List<(long Id, HookFunction Function)> _hooks = new();
+    readonly List<(long Id, HookFunction Function)> _backwardHooks = new();
     long _nextId;
 
     /// <summary>Creates a hook point with its full dotted name.</summary>
@@ -26,8 +27,8 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
     /// <summary>The block this hook belongs to, or <c>null</c> for embedding and final hooks.</summary>
     public int? Layer { get; }
 
-    /// <summary>Whether any hook function is attached (components use it to skip work nobody reads).</summary>
-    public bool HasHooks => _hooks.Count > 0;
+    /// <summary>Whether any hook function, forward or backward, is attached (components use it to skip work nobody reads).</summary>
+    public bool HasHooks => _hooks.Count > 0 || _backwardHooks.Count > 0;
 
     /// <summary>How many hook functions are attached.</summary>
     public int HookCount => _hooks.Count;
@@ -41,12 +42,32 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
         return new Removal(this, id);
     }
 
-    /// <summary>Removes every hook function from this point.</summary>
-    public void Clear() => _hooks.Clear();
+    /// <summary>
+    /// Attaches a backward hook: a forward pass run while it is attached (with autograd on) routes the gradient with
+    /// respect to this activation through it when a backward pass runs. The returned handle removes it.
+    /// </summary>
+    public IDisposable AddBackward(HookFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        long id = _nextId++;
+        _backwardHooks.Add((id, function));
+        return new Removal(this, id);
+    }
+
+    /// <summary>Whether any backward hook is attached.</summary>
+    public bool HasBackwardHooks => _backwardHooks.Count > 0;
+
+    /// <summary>Removes every hook function (forward and backward) from this point.</summary>
+    public void Clear()
+    {
+        _hooks.Clear();
+        _backwardHooks.Clear();
+    }
 
     /// <inheritdoc />
     public override Tensor forward(Tensor activation)
     {
+        if (_backwardHooks.Count > 0 && is_grad_enabled()) activation = WithBackwardHooks(activation);
         if (_hooks.Count == 0) return activation;
         // A hook may add or remove hooks while running; iterate over a snapshot.
         var snapshot = _hooks.ToArray();
@@ -56,10 +77,12 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
             using (var scope = NewDisposeScope())
             {
                 replacement = function(activation, this);
-                // The replacement flows on with the block; whatever else the hook made lives as long as the pass.
+                // The replacement flows on with the pass. Whatever else the hook made is handed, scope by scope, to the
+                // caller of the pass (see HookFunction): it outlives the pass.
                 if (replacement is not null) scope.MoveToOuter(replacement);
-                if (_pass is { } pass) scope.MoveToOther(pass, scope.DisposablesView);
-                else scope.MoveToOuter(scope.DisposablesView);
+                var made = scope.DisposablesView;
+                scope.MoveToOuter(made);
+                _made?.AddRange(made);
             }
             if (replacement is null || ReferenceEquals(replacement, activation)) continue;
             if (!replacement.shape.SequenceEqual(activation.shape))
@@ -71,23 +94,44 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
         return activation;
     }
 
-    [ThreadStatic] static DisposeScope? _pass;
+    [ThreadStatic] static List<IDisposable>? _made;
 
     /// <summary>
-    /// Marks <paramref name="passScope"/> as the dispose scope of the forward pass running on this thread until the
-    /// returned handle is disposed: tensors hooks make (other than the replacement they return) are kept there rather
-    /// than in the scope of the block that happens to be running.
+    /// Collects, until the returned handle is disposed, the tensors that hooks on this thread make besides their
+    /// replacements, so that the pass can move them out of its own dispose scopes (<see cref="HandOver"/>).
     /// </summary>
-    internal static IDisposable EnterPass(DisposeScope? passScope)
+    internal static PassCollector CollectHookTensors() => new(_made);
+
+    /// <summary>Moves the tensors hooks made so far out of <paramref name="scope"/> into its outer scope.</summary>
+    internal static void HandOver(DisposeScope scope)
     {
-        var previous = _pass;
-        _pass = passScope;
-        return new PassHandle(previous);
+        if (_made is { Count: > 0 } made) scope.MoveToOuter(made);
     }
 
-    sealed class PassHandle(DisposeScope? previous) : IDisposable
+    internal sealed class PassCollector : IDisposable
     {
-        public void Dispose() => _pass = previous;
+        readonly List<IDisposable>? _previous;
+
+        internal PassCollector(List<IDisposable>? previous)
+        {
+            _previous = previous;
+            _made = new List<IDisposable>();
+        }
+
+        public void Dispose()
+        {
+            // A pass run inside another pass's hook hands what its hooks made on to the outer pass.
+            if (_previous is not null && _made is not null) _previous.AddRange(_made);
+            _made = _previous;
+        }
+    }
+
+    Tensor WithBackwardHooks(Tensor activation)
+    {
+        // Weights need no gradient, so the first hooked activation may not carry one: a zero that does makes the
+        // backward pass reach it (and everything upstream of later hooks).
+        if (!activation.requires_grad) activation = activation + zeros(1, activation.dtype, activation.device).requires_grad_(true);
+        return GradientHook.Wrap(activation, this, _backwardHooks.Select(h => h.Function).ToArray());
     }
 
     /// <inheritdoc />
@@ -101,6 +145,7 @@ public sealed class HookPoint : nn.Module<Tensor, Tensor>
             if (_done) return;
             _done = true;
             point._hooks.RemoveAll(h => h.Id == id);
+            point._backwardHooks.RemoveAll(h => h.Id == id);
         }
     }
 }

@@ -13,13 +13,15 @@ public sealed partial class HookedTransformer
     /// </summary>
     Tensor RunBlocks(DisposeScope owned, Tensor resid, int from, int to, KeyValueCache? cache, PaddingMask? padding = null)
     {
-        using var pass = HookPoint.EnterPass(owned);
         for (int i = from; i < to; i++)
         {
             var block = blocks[_blockOrder[i]];
             Tensor next;
             using (var scope = NewDisposeScope())
+            {
                 next = scope.MoveToOuter(block.Forward(resid, cache, padding));
+                HookPoint.HandOver(scope);
+            }
             // The input is ours to free once no hook has seen it (a hook may keep the very tensor it was handed).
             if (i > from && !block.ResidPreHooked && !blocks[_blockOrder[i - 1]].ResidPostHooked && owned.Contains(resid))
                 resid.Dispose();

@@ -59,10 +59,13 @@ public sealed partial class HookedTransformer
     internal Tensor ForwardFrom(int orderIndex, Tensor residPre, bool lastPositionOnly = false) // [batch, pos, d_model] -> [batch, pos, d_vocab]
     {
         using var scope = NewDisposeScope();
+        using var hookTensors = HookPoint.CollectHookTensors();
         var resid = RunBlocks(scope, residPre, orderIndex, _blockOrder.Length, null);
         // The final norm works position by position, so unembedding one position is exact.
         if (lastPositionOnly) resid = resid.narrow(1, resid.shape[1] - 1, 1);
-        return unembed.call(ln_final.call(resid)).MoveToOuterDisposeScope();
+        var logits = unembed.call(ln_final.call(resid));
+        HookPoint.HandOver(scope);
+        return logits.MoveToOuterDisposeScope();
     }
 
     void CheckLayer(int layer, string paramName)

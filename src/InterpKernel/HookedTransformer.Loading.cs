@@ -123,7 +123,11 @@ public sealed partial class HookedTransformer
     /// for benchmarks and tests. Deterministic for a given <paramref name="seed"/> and device (see
     /// <see cref="FromConfig(TransformerConfig, string, ScalarType?)"/>).
     /// </summary>
-    public static HookedTransformer FromConfig(TransformerConfig config, int seed = 0, string device = "cpu", ScalarType? dtype = null, double initRange = 0.02)
+    public static HookedTransformer FromConfig(TransformerConfig config, int seed = 0, string device = "cpu", ScalarType? dtype = null, double initRange = 0.02) =>
+        FromConfig(config, seed, device, dtype, initRange, fuseQkv: null);
+
+    /// <summary>As the public overload; <paramref name="fuseQkv"/> draws query, key and value fused (default: off the CPU only).</summary>
+    internal static HookedTransformer FromConfig(TransformerConfig config, int seed, string device, ScalarType? dtype, double initRange, bool? fuseQkv)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -164,7 +168,7 @@ public sealed partial class HookedTransformer
             string p = $"blocks.{l}.";
             Norm(p + "ln1");
             Norm(p + "ln2");
-            if (onCpu)
+            if (!(fuseQkv ?? !onCpu))
             {
                 w[p + "attn.W_Q"] = Rand(h, m, d);
                 w[p + "attn.W_K"] = Rand(kv, m, d);

@@ -136,6 +136,7 @@ public sealed partial class HookedTransformer : nn.Module
         if (stopAtLayer is { } s2 && s2 < start)
             throw new ArgumentException($"stopAtLayer {s2} comes before startAtLayer {start}: give stopAtLayer >= startAtLayer.", nameof(stopAtLayer));
         using var scope = NewDisposeScope();
+        using var hookTensors = HookPoint.CollectHookTensors();
         long offset = cache?.Length ?? 0;
         Tensor resid; // [batch, pos, d_model]
         PaddingMask? padding;
@@ -155,8 +156,13 @@ public sealed partial class HookedTransformer : nn.Module
         }
         int steps = Math.Min(stopAtLayer ?? _blockOrder.Length, _blockOrder.Length);
         resid = RunBlocks(scope, resid, start, steps, cache, padding);
-        if (stopAtLayer is not null) return resid.MoveToOuterDisposeScope();
+        if (stopAtLayer is not null)
+        {
+            HookPoint.HandOver(scope);
+            return resid.MoveToOuterDisposeScope();
+        }
         var logits = unembed.call(ln_final.call(resid)); // [batch, pos, d_vocab]
+        HookPoint.HandOver(scope);
         return logits.MoveToOuterDisposeScope();
     }
 

@@ -71,6 +71,17 @@ public sealed class LibTorchCompatibilityTests : IDisposable
         Assert.Contains("no libtorch_cuda.so", e.Message);
     }
 
+    [Fact]
+    public void A_refused_folder_is_refused_again_on_every_later_call()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var preload = new LibTorchPreload(FakeTorchLib("2.11.0", withCpu: false));
+        string first = Assert.Throws<InvalidOperationException>(preload.Ensure).Message;
+        Assert.Equal(first, Assert.Throws<InvalidOperationException>(preload.Ensure).Message);
+        Assert.Contains("symbol(s)", first);
+        new LibTorchPreload(null).Ensure(); // no folder named: nothing to load
+    }
+
     /// <summary>A <c>torch/lib</c> look-alike: the shipped CPU libraries linked in, a stand-in libtorch_cuda.so, and a version.py.</summary>
     string FakeTorchLib(string version, bool withCpu, string name = "torch")
     {

@@ -44,41 +44,30 @@ public static class AttributionPatching
             cleanMetric = PatchRunner.MeanMetric(metric, cleanLogits);
         }
         using (cleanActs)
-        using (var corruptActs = new TensorStore())
-        using (var deltas = new TensorStore())
         {
-            double corruptMetric;
-            using (enable_grad())
+            // One corrupted forward and backward through the model's gradient pass, which also keeps the activations.
+            double corruptMetric = 0;
+            Func<Tensor, Tensor> meanMetric = logits =>
             {
-                // A zero added at each hook is a leaf whose gradient is the metric's gradient with respect to that
-                // activation; the graph stays whole, unlike replacing the activation with a detached copy.
-                HookFunction track = (a, h) =>
-                {
-                    corruptActs.Set(h.Name, a.detach());
-                    var zero = zeros_like(a).requires_grad_(true);
-                    deltas.Set(h.Name, zero);
-                    return a + zero;
-                };
-                Tensor logits;
-                using (model.Hooks(hookNames.Select(n => (n, track)).ToArray()))
-                    logits = model.Forward(corrupt);
                 var value = metric(logits);
                 if (value.numel() != logits.shape[0])
                     throw new ArgumentException(
                         $"the metric must return one value per batch element ([{logits.shape[0]}]), but returned shape [{string.Join(", ", value.shape)}].", nameof(metric));
-                corruptMetric = value.to(ScalarType.Float64).mean().item<double>();
-                value.mean().backward();
-            }
-            var terms = new TensorStore();
+                corruptMetric = value.detach().to(ScalarType.Float64).mean().item<double>();
+                return value.mean();
+            };
+            var selected = hookNames.ToHashSet(StringComparer.Ordinal);
+            var (corruptValue, grads, corruptActs) = model.GradientPass(corrupt, meanMetric, selected.Contains, keepActivations: true);
+            using (corruptValue)
+            using (grads)
+            using (corruptActs)
             using (no_grad())
             {
+                var terms = new TensorStore();
                 foreach (var n in hookNames)
-                {
-                    var grad = deltas[n].grad ?? zeros_like(deltas[n]);
-                    terms.Set(n, ((cleanActs[n] - corruptActs[n]) * grad).sum([0]));
-                }
+                    terms.Set(n, ((cleanActs[n] - corruptActs![n]) * grads[n]).sum([0]));
+                return new AttributionPatchingResult(model, terms, cleanMetric, corruptMetric);
             }
-            return new AttributionPatchingResult(model, terms, cleanMetric, corruptMetric);
         }
     }
 

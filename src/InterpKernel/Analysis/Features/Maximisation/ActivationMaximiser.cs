@@ -189,7 +189,8 @@ public static class ActivationMaximiser
         if (bos is { } b) full = cat([model.W_E[b].unsqueeze(0), full], 0);
         full = full.unsqueeze(0); // [1, pos, d_model]
         Tensor? value = null;
-        using (model.Hooks(("hook_embed", (_, _) => full), (target.HookName, (act, _) => { value = target.Read(act)[0, -1].MoveToOuterDisposeScope(); return null; })))
+        // What the hook makes outlives the pass (see HookFunction), so value is still there after Forward.
+        using (model.Hooks(("hook_embed", (_, _) => full), (target.HookName, (act, _) => { value = target.Read(act)[0, -1]; return null; })))
             model.Forward(placeholder, null, ActivationCollector.StopLayer(model, [target.HookName])).Dispose();
         return value!.to(ScalarType.Float32);
     }

@@ -15,6 +15,7 @@ internal static class ActivationCapture
         var hooks = names.Select((n, i) => (n, (HookFunction)((act, _) =>
         {
             kept[i]?.Dispose();
+            using var scope = NewDisposeScope(); // what select makes on the way is a temporary of this hook
             kept[i] = select(i, act).to(ScalarType.Float32).detach().DetachFromDisposeScope();
             return null;
         }))).ToArray();
