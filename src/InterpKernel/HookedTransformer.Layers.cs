@@ -56,12 +56,13 @@ public sealed partial class HookedTransformer
     /// Runs the blocks from position <paramref name="orderIndex"/> of <see cref="LayerOrder"/> on, then the final
     /// norm and unembedding: the rest of a forward pass whose residual stream entering that block is known.
     /// </summary>
-    internal Tensor ForwardFrom(int orderIndex, Tensor residPre, bool lastPositionOnly = false) // [batch, pos, d_model] -> [batch, pos, d_vocab]
+    internal Tensor ForwardFrom(int orderIndex, Tensor residPre, bool lastPositionOnly = false, Tensor? attentionMask = null) // [batch, pos, d_model] -> [batch, pos, d_vocab]
     {
         using var scope = NewDisposeScope();
         var resid = residPre;
+        var padding = PaddingMask.For(RealMask(attentionMask, resid.shape[0], resid.shape[1]), null, resid.shape[0], resid.shape[1], Device);
         for (int i = orderIndex; i < _blockOrder.Length; i++)
-            resid = blocks[_blockOrder[i]].Forward(resid, null);
+            resid = blocks[_blockOrder[i]].Forward(resid, null, padding);
         // The final norm works position by position, so unembedding one position is exact.
         if (lastPositionOnly) resid = resid.narrow(1, resid.shape[1] - 1, 1);
         return unembed.call(ln_final.call(resid)).MoveToOuterDisposeScope();
