@@ -56,11 +56,12 @@ public sealed partial class HookedTransformer
     /// Runs the blocks from position <paramref name="orderIndex"/> of <see cref="LayerOrder"/> on, then the final
     /// norm and unembedding: the rest of a forward pass whose residual stream entering that block is known.
     /// </summary>
-    internal Tensor ForwardFrom(int orderIndex, Tensor residPre, bool lastPositionOnly = false) // [batch, pos, d_model] -> [batch, pos, d_vocab]
+    internal Tensor ForwardFrom(int orderIndex, Tensor residPre, bool lastPositionOnly = false, Tensor? attentionMask = null) // [batch, pos, d_model] -> [batch, pos, d_vocab]
     {
         using var scope = NewDisposeScope();
         using var hookTensors = HookPoint.CollectHookTensors();
-        var resid = RunBlocks(scope, residPre, orderIndex, _blockOrder.Length, null);
+        var padding = PaddingMask.For(RealMask(attentionMask, residPre.shape[0], residPre.shape[1]), null, residPre.shape[0], residPre.shape[1], Device);
+        var resid = RunBlocks(scope, residPre, orderIndex, _blockOrder.Length, null, padding);
         // The final norm works position by position, so unembedding one position is exact.
         if (lastPositionOnly) resid = resid.narrow(1, resid.shape[1] - 1, 1);
         var logits = unembed.call(ln_final.call(resid));

@@ -6,7 +6,7 @@ namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
 /// <c>#!run "&lt;prompt&gt;" [--names &lt;substring&gt;]</c>: runs the current model with
-/// <c>HookedTransformer.RunWithCache</c> (with the hooks of an SAE that <c>#!sae load --splice</c> put in), binds <c>logits</c>, <c>cache</c> and <c>tokens</c>, and shows the
+/// <see cref="HookedTransformer.RunWithCache(TorchSharp.torch.Tensor, System.Func{string, bool}, int?, int?, TorchSharp.torch.Tensor)"/> (with the hooks of an SAE that <c>#!sae load --splice</c> put in), binds <c>logits</c>, <c>cache</c> and <c>tokens</c>, and shows the
 /// five most likely next tokens at every position.
 /// </summary>
 public static class RunMagic

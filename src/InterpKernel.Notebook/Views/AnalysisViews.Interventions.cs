@@ -61,7 +61,7 @@ public static partial class AnalysisViews
     /// The logit lens as a layer × position grid of top tokens with their probabilities, and the answer's probability
     /// and rank per cell.
     /// </summary>
-    /// <param name="result">The result of <see cref="LogitLens.Run"/>.</param>
+    /// <param name="result">The result of <see cref="LogitLens.Run(HookedTransformer, TorchSharp.torch.Tensor, int, int)"/>.</param>
     public static LogitLensView LogitLens(LogitLensResult result)
     {
         ArgumentNullException.ThrowIfNull(result);

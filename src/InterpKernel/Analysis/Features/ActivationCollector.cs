@@ -42,6 +42,25 @@ public static class ActivationCollector
     }
 
     /// <summary>
+    /// Activations of the real tokens of a padded batch, one label per row; <paramref name="positions"/> count within
+    /// each row's real tokens, so pads are never collected.
+    /// </summary>
+    /// <example><code>var acts = ActivationCollector.Collect(model, ["blocks.1.hook_resid_post"], model.ToTokens(prompts), labels);</code></example>
+    public static LabelledActivations Collect(HookedTransformer model, IReadOnlyList<string> hookNames, TokenBatch batch,
+        IReadOnlyList<float> labels, TokenPositions? positions = null, CollectionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (batch.Count != labels.Count)
+            throw new ArgumentException($"The batch has {batch.Count} rows but there are {labels.Count} labels: give one label per row.", nameof(labels));
+        var where = positions ?? TokenPositions.Last;
+        var sequences = Enumerable.Range(0, batch.Count).Select(r => (IReadOnlyList<int>)batch.Ids(r)).ToList();
+        return Collect(model, hookNames, sequences, (i, tokens) => where.Select(tokens).Select(p => (p, (float?)labels[i])),
+            (options ?? new CollectionOptions()).Validate());
+    }
+
+    /// <summary>
     /// Activations for token sequences with a label per position: <paramref name="labelAt"/> gets the sequence index and
     /// position and returns the label, or <c>null</c> to leave that position out.
     /// </summary>

@@ -20,7 +20,24 @@ public static class Ablation
     /// ablation read <paramref name="referenceTokens"/> <c>[batch, pos]</c> once, now; resample draws, for each prompt,
     /// one reference prompt (same token count) with <paramref name="seed"/>.
     /// </summary>
-    public static IDisposable Apply(HookedTransformer model, AblationTarget target, AblationKind kind, Tensor? referenceTokens = null, int seed = 0)
+    public static IDisposable Apply(HookedTransformer model, AblationTarget target, AblationKind kind, Tensor? referenceTokens = null, int seed = 0) =>
+        Apply(model, target, kind, referenceTokens, null, seed);
+
+    /// <summary>
+    /// Like <see cref="Apply(HookedTransformer, AblationTarget, AblationKind, Tensor?, int)"/> with padded reference
+    /// prompts: the mean is taken over their real tokens only (pads never enter it). Resample ablation needs
+    /// reference prompts without pads.
+    /// </summary>
+    /// <example><code>using (Ablation.Apply(model, AblationTarget.Head(1, 4), AblationKind.Mean, model.ToTokens(verses))) { … }</code></example>
+    public static IDisposable Apply(HookedTransformer model, AblationTarget target, AblationKind kind, TokenBatch reference, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (kind == AblationKind.Resample && reference.Lengths.Any(l => l != reference.Width))
+            throw new ArgumentException("resample ablation draws whole reference prompts, so they must all have the run's length: give reference prompts without pads.", nameof(reference));
+        return Apply(model, target, kind, reference.Tokens, reference.AttentionMask, seed);
+    }
+
+    static IDisposable Apply(HookedTransformer model, AblationTarget target, AblationKind kind, Tensor? referenceTokens, Tensor? referenceMask, int seed)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(target);
@@ -33,9 +50,9 @@ public static class Ablation
                 throw new ArgumentException($"{kind} ablation needs referenceTokens: the prompts whose activations replace the ablated ones.", nameof(referenceTokens));
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            using var acts = PatchRunner.Capture(model, referenceTokens, new[] { target.HookName }, out _);
+            using var acts = PatchRunner.Capture(model, referenceTokens, new[] { target.HookName }, out _, referenceMask);
             var a = acts[target.HookName];
-            reference = (kind == AblationKind.Mean ? a.mean([0, 1], keepdim: true) : a.clone()).DetachFromDisposeScope();
+            reference = (kind == AblationKind.Mean ? MeanOverTokens(a, referenceMask) : a.clone()).DetachFromDisposeScope();
         }
         var generator = new Random(seed);
         HookFunction hook = (act, h) =>
@@ -94,6 +111,15 @@ public static class Ablation
                 progress?.Report(new PatchingProgress(l * heads + h + 1, layers * heads));
             }
         return tensor(values).reshape(layers, heads);
+    }
+
+    // The mean over batch and position [1, 1, ...], over real tokens only when a mask is given.
+    static Tensor MeanOverTokens(Tensor act, Tensor? mask)
+    {
+        if (mask is null) return act.mean([0, 1], keepdim: true);
+        var real = mask.to(act.device).ne(0);
+        var rows = act.flatten(0, 1).index(new[] { TensorIndex.Tensor(real.flatten()) }); // [real tokens, ...]
+        return rows.mean([0]).unsqueeze(0).unsqueeze(0);
     }
 
     sealed class Releaser(IDisposable hooks, Tensor? reference) : IDisposable

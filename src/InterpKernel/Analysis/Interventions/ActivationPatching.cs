@@ -92,6 +92,28 @@ public static class ActivationPatching
         PatchRunner.Run(model, cleanTokens, corruptTokens, metric, patches, options, progress);
 
     /// <summary>
+    /// Patches padded prompts: <paramref name="clean"/> and <paramref name="corrupt"/> must have the same attention
+    /// mask (pad them on the left, with rows of equal lengths, so every row's last position is its last real token).
+    /// Pads get no attention and positions count real tokens, so each row gives what it gives alone.
+    /// </summary>
+    public static Tensor Run(HookedTransformer model, TokenBatch clean, TokenBatch corrupt, Func<Tensor, Tensor> metric,
+                             IReadOnlyList<Patch> patches, PatchingOptions? options = null, IProgress<PatchingProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(clean);
+        ArgumentNullException.ThrowIfNull(corrupt);
+        bool same;
+        using (NewDisposeScope())
+            same = clean.AttentionMask.shape.SequenceEqual(corrupt.AttentionMask.shape)
+                   && clean.AttentionMask.to(corrupt.AttentionMask.device).eq(corrupt.AttentionMask).all().item<bool>();
+        if (!same)
+            throw new ArgumentException(
+                "the clean and corrupted batches are padded differently: patching compares them position by position, so give rows of equal lengths, padded on the same side.",
+                nameof(corrupt));
+        var opts = (options ?? new PatchingOptions()) with { AttentionMask = clean.AttentionMask };
+        return PatchRunner.Run(model, clean.Tokens, corrupt.Tokens, metric, patches, opts, progress);
+    }
+
+    /// <summary>
     /// A standard sweep as a labelled heatmap (layers down, positions or heads across). <see cref="PatchTarget.HeadOutByPos"/>
     /// comes as rows <c>L{layer}H{head}</c> × positions.
     /// </summary>

@@ -84,6 +84,15 @@ public static class LogitLens
             TokenText(model, answerToken), answerProb.MoveToOuterDisposeScope(), rank.MoveToOuterDisposeScope());
     }
 
+    /// <summary>The logit lens of row <paramref name="row"/> of a padded batch, over its real tokens only.</summary>
+    public static LogitLensResult Run(HookedTransformer model, TokenBatch batch, int row, int answerToken, int topK = 5)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var ids = batch.Ids(row);
+        using var tokens = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length], ScalarType.Int64);
+        return Run(model, tokens, answerToken, topK);
+    }
+
     static string TokenText(HookedTransformer model, long id)
     {
         if (model.Tokenizer is null) return id.ToString(System.Globalization.CultureInfo.InvariantCulture);

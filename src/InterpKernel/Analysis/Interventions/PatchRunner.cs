@@ -30,8 +30,9 @@ internal static class PatchRunner
         var names = patches.Select(p => p.HookName).Distinct().ToList();
         var order = model.LayerOrder;
         var residNames = options.ReusePrefix ? order.Select(l => HookNames.Of("resid_pre", l)).ToList() : new List<string>();
-        using var cleanActs = Capture(model, clean, names, out _);
-        using var corruptActs = Capture(model, corrupt, names.Concat(residNames).Distinct(), out var corruptLogits);
+        var mask = options.AttentionMask;
+        using var cleanActs = Capture(model, clean, names, out _, mask);
+        using var corruptActs = Capture(model, corrupt, names.Concat(residNames).Distinct(), out var corruptLogits, mask);
         double baseline = MeanMetric(metric, corruptLogits);
 
         var values = new double[patches.Count];
@@ -80,9 +81,10 @@ internal static class PatchRunner
             using (model.Hooks(hooks))
             {
                 int start = group[0].Start;
+                var rowsMask = mask?.repeat(k, 1);
                 logits = start < 0
-                    ? model.Forward(corrupt.repeat(k, 1))
-                    : model.ForwardFrom(start, corruptActs[HookNames.Of("resid_pre", order[start])].repeat(k, 1, 1), lastOnly);
+                    ? model.ForwardCore(corrupt.repeat(k, 1), null, null, null, rowsMask)
+                    : model.ForwardFrom(start, corruptActs[HookNames.Of("resid_pre", order[start])].repeat(k, 1, 1), lastOnly, rowsMask);
                 if (lastOnly && start < 0) logits = logits.narrow(1, logits.shape[1] - 1, 1);
             }
             for (int row = 0; row < k; row++)
@@ -111,13 +113,13 @@ internal static class PatchRunner
     }
 
     /// <summary>Activations at <paramref name="names"/> for one forward pass, kept beyond it; the logits come out too.</summary>
-    internal static TensorStore Capture(HookedTransformer model, Tensor tokens, IEnumerable<string> names, out Tensor logits)
+    internal static TensorStore Capture(HookedTransformer model, Tensor tokens, IEnumerable<string> names, out Tensor logits, Tensor? attentionMask = null)
     {
         var store = new TensorStore();
         try
         {
             using (model.Hooks(names.Select(n => (n, (HookFunction)((a, h) => { store.Set(h.Name, a.detach()); return null; }))).ToArray()))
-                logits = model.Forward(tokens);
+                logits = model.ForwardCore(tokens, null, null, null, attentionMask);
             return store;
         }
         catch

@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace InterpKernel.Analysis;
 
 /// <summary>
@@ -34,6 +36,13 @@ public sealed record PatchingOptions
     /// it for a metric of your own. The result is the same; for small models the unembedding is most of the work.
     /// </summary>
     public bool? LastPositionLogitsOnly { get; init; }
+
+    /// <summary>
+    /// The attention mask (<c>[batch, pos]</c>, 1 = real token) of padded clean and corrupted prompts: it must be the
+    /// same for both (pad them alike, e.g. left-padded <see cref="TokenBatch"/>es whose rows have equal lengths).
+    /// Pads then get no attention and positions count real tokens, so each row patches as it would alone.
+    /// </summary>
+    public Tensor? AttentionMask { get; init; }
 
     /// <summary>Name of the metric, shown on <see cref="PatchingResult"/> heatmaps.</summary>
     public string MetricName { get; init; } = "metric";

@@ -54,6 +54,23 @@ public sealed class TokenSource : IEnumerable<TokenChunk>
         return new TokenSource(() => FileChunks(model, tok, path, size), $"the text file '{path}'");
     }
 
+    /// <summary>
+    /// The rows of a padded batch, one document each, with their pads left out (so no statistic counts a pad).
+    /// </summary>
+    /// <example><code>var scan = ActivationScan.Run(model, site, TokenSource.FromTokens(model, model.ToTokens(verses)));</code></example>
+    public static TokenSource FromTokens(HookedTransformer model, TokenBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(batch);
+        int? bos = Bos(model);
+        var chunks = Enumerable.Range(0, batch.Count).Select(r =>
+        {
+            var ids = batch.Ids(r);
+            return new TokenChunk(ids, r, 0, null, bos is { } b && ids[0] == b);
+        }).ToList();
+        return new TokenSource(() => chunks, $"a padded batch of {batch.Count} rows");
+    }
+
     /// <summary>Rows of an int64 token tensor <c>[batch, pos]</c>, one document each, used as given (no BOS added or skipped unless the row starts with the model's BOS).</summary>
     public static TokenSource FromTokens(HookedTransformer model, Tensor tokens)
     {
