@@ -34,6 +34,8 @@ public sealed class JupyterFixture : IDisposable
             ["JUPYTER_PATH"] = Path.Combine(Prefix, "share", "jupyter"),
             ["JUPYTER_RUNTIME_DIR"] = Path.Combine(Prefix, "runtime"),
             ["JUPYTER_PLATFORM_DIRS"] = "1",
+            // The kernel keeps its input history under XDG_DATA_HOME; tests keep theirs apart from the user's.
+            ["XDG_DATA_HOME"] = Path.Combine(Prefix, "data"),
         };
         var (code, stdout, stderr) = RunProcess(Python, [path, .. arguments], timeout, environment);
         var lastLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
