@@ -9,6 +9,8 @@ root=$(pwd)
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 /usr/bin/python3 -c "import jupyter_client, nbclient, nbconvert" 2>/dev/null || need_apt+=(python3-jupyter-client python3-nbclient python3-nbconvert python3-zmq)
+# Jupyter's kernel conformance suite (run by the kernel tests) and IPython's kernel (bench/kernel compares against it).
+/usr/bin/python3 -c "import jupyter_kernel_test, ipykernel" 2>/dev/null || need_apt+=(python3-jupyter-kernel-test python3-ipykernel)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

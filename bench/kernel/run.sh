@@ -8,4 +8,5 @@ prefix="$(mktemp -d)"
 trap 'rm -rf "$prefix"' EXIT
 dotnet build "$repo/src/InterpKernel.Kernel/InterpKernel.Kernel.csproj" -c Release -nologo -v q
 "$repo/src/InterpKernel.Kernel/bin/Release/net10.0/interp-kernel" install --prefix "$prefix" >/dev/null
-JUPYTER_PATH="$prefix/share/jupyter" /usr/bin/python3 "$here/kernel_bench.py" "${1:-50}"
+# IPython's kernel (Debian's python3-ipykernel) is measured in the same run for comparison.
+JUPYTER_PATH="$prefix/share/jupyter" /usr/bin/python3 "$here/kernel_bench.py" "${1:-50}" interp-kernel-csharp python3

@@ -28,11 +28,12 @@ public sealed class JupyterKernel : IDisposable
     public JupyterKernel(ConnectionInfo connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+        var history = new History.HistoryStore();
         _dispatcher = new MessageDispatcher(
         [
-            new KernelInfoHandler(), new ExecuteHandler(_engine, () => Interlocked.Read(ref _arrivals)), new IsCompleteHandler(), new CompleteHandler(_engine),
+            new KernelInfoHandler(), new ExecuteHandler(_engine, () => Interlocked.Read(ref _arrivals), history), new IsCompleteHandler(), new CompleteHandler(_engine),
             new InspectHandler(_engine), new InterruptHandler(_engine), new ShutdownHandler(Stop), new CommInfoHandler(),
-            new HistoryHandler(),
+            new HistoryHandler(history),
         ]);
         _transport = new KernelTransport(connection, new WireCodec(new MessageSigner(connection.Key)), Enqueue);
     }

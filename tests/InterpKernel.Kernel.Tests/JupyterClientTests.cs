@@ -112,6 +112,16 @@ public sealed class JupyterClientTests : IClassFixture<JupyterFixture>
         Assert.Equal(["2"], r["client_next_result"]!.AsArray().Select(s => (string)s!).ToArray());
     }
 
+    [Fact]
+    public void Jupyters_kernel_conformance_suite_passes()
+    {
+        var (code, output) = _jupyter.RunUnittest("conformance", TimeSpan.FromMinutes(5));
+
+        Assert.True(code == 0, output);
+        // Every sample the suite supports is given; only the pager (which this kernel has no use for) is skipped.
+        Assert.Contains("OK (skipped=1)", output);
+    }
+
     private static string? Status(JsonNode? run) => (string?)run!["reply"]!["status"];
 
     private static List<JsonNode> Outputs(JsonNode? run) => run!["outputs"]!.AsArray().Select(o => o!).ToList();

@@ -29,13 +29,7 @@ public sealed class JupyterFixture : IDisposable
     public JsonNode RunScript(string script, TimeSpan timeout, params string[] arguments)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Jupyter", script);
-        var environment = new Dictionary<string, string>
-        {
-            ["JUPYTER_PATH"] = Path.Combine(Prefix, "share", "jupyter"),
-            ["JUPYTER_RUNTIME_DIR"] = Path.Combine(Prefix, "runtime"),
-            ["JUPYTER_PLATFORM_DIRS"] = "1",
-        };
-        var (code, stdout, stderr) = RunProcess(Python, [path, .. arguments], timeout, environment);
+        var (code, stdout, stderr) = RunProcess(Python, [path, .. arguments], timeout, ClientEnvironment());
         var lastLine = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
         if (code != 0 || lastLine is null)
         {
@@ -44,6 +38,23 @@ public sealed class JupyterFixture : IDisposable
 
         return JsonNode.Parse(lastLine)!;
     }
+
+    /// <summary>Runs <c>python3 -m unittest</c> on a module of the Jupyter folder; returns the exit code and what it wrote.</summary>
+    public (int Code, string Output) RunUnittest(string module, TimeSpan timeout)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "Jupyter");
+        var (code, stdout, stderr) = RunProcess(Python, ["-m", "unittest", "-v", module], timeout, ClientEnvironment(), folder);
+        return (code, stdout + stderr);
+    }
+
+    private Dictionary<string, string> ClientEnvironment() => new()
+    {
+        ["JUPYTER_PATH"] = Path.Combine(Prefix, "share", "jupyter"),
+        ["JUPYTER_RUNTIME_DIR"] = Path.Combine(Prefix, "runtime"),
+        ["JUPYTER_PLATFORM_DIRS"] = "1",
+        // The kernel keeps its input history under XDG_DATA_HOME; tests keep theirs apart from the user's.
+        ["XDG_DATA_HOME"] = Path.Combine(Prefix, "data"),
+    };
 
     public void Dispose()
     {
@@ -58,10 +69,12 @@ public sealed class JupyterFixture : IDisposable
     }
 
     internal static (int Code, string Stdout, string Stderr) RunProcess(
-        string file, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+        string file, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -162,6 +162,19 @@ public sealed partial class CellEngine : IDisposable
         _state = state.ContinueWithAsync(code, _options).GetAwaiter().GetResult();
     }
 
+    internal IReadOnlyList<KeyValuePair<string, object?>> Variables()
+    {
+        var variables = _state?.Variables ?? [];
+        // Later submissions shadow earlier variables of the same name; keep each name once, where it was last declared.
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < variables.Length; i++)
+        {
+            last[variables[i].Name] = i;
+        }
+
+        return last.OrderBy(p => p.Value).Select(p => KeyValuePair.Create<string, object?>(p.Key, variables[p.Value].Value)).ToList();
+    }
+
     internal bool TryGetVariable(string name, out object? value)
     {
         var variable = _state?.GetVariable(name);

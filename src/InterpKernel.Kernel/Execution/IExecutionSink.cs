@@ -21,6 +21,12 @@ public interface IExecutionSink
     /// <param name="bundle">MIME type to representation.</param>
     void Result(IReadOnlyDictionary<string, string> bundle);
 
+    /// <summary>Clears what the cell showed so far, as Jupyter's <c>clear_output</c>.</summary>
+    /// <param name="wait">True to clear only when the next output arrives (no flicker in loops that redraw).</param>
+    void ClearOutput(bool wait)
+    {
+    }
+
     /// <summary>The cell failed.</summary>
     /// <param name="error">What failed, with a traceback.</param>
     void Error(CellError error);

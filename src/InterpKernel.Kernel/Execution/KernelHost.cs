@@ -42,6 +42,7 @@ public sealed class KernelHost : IKernelHost
     }
 
     /// <inheritdoc />
+    /// <remarks>The value the variable held before is disposed when it is <see cref="IDisposable"/> and no other variable refers to it.</remarks>
     public void SetVariable(string name, object? value)
     {
         if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(name))
@@ -49,16 +50,36 @@ public sealed class KernelHost : IKernelHost
             throw new ArgumentException($"'{name}' is not a valid C# identifier: pick a variable name like 'model' or 'cache2'.", nameof(name));
         }
 
+        var replaced = _engine.TryGetVariable(name, out var old) ? old : null;
         lock (_pendingVariables)
         {
             _pendingVariables[name] = value;
         }
 
         _engine.BindVariable(name, value);
+        // A magic that rebinds a variable (a second #!run's cache, a second #!model load's model) frees what the
+        // variable held, unless another variable still refers to it; earlier submissions would keep it alive forever.
+        if (replaced is IDisposable disposable && !ReferenceEquals(replaced, value)
+            && !_engine.Variables().Any(v => ReferenceEquals(v.Value, replaced)))
+        {
+            disposable.Dispose();
+        }
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<KeyValuePair<string, object?>> Variables() => _engine.Variables();
+
+    /// <inheritdoc />
     public bool TryGetVariable(string name, out object? value) => _engine.TryGetVariable(name, out value);
+
+    internal void ClearOutput(bool wait)
+    {
+        var cell = _cell ?? throw new InvalidOperationException(
+            "clear_output() was called while no cell is running: call it from the code of a cell.");
+        cell.Out.Flush();
+        cell.Error.Flush();
+        cell.Sink.ClearOutput(wait);
+    }
 
     internal void Enter(CellContext cell) => _cell = cell;
 

@@ -30,6 +30,10 @@ public sealed class ScriptGlobals
     /// <returns>A handle whose <c>Update</c> replaces the output in place.</returns>
     public DisplayHandle display(object? value, string mimeType) => _host.Display(value, mimeType);
 
+    /// <summary>Clears the outputs this cell showed so far, as Jupyter's <c>clear_output</c>.</summary>
+    /// <param name="wait">True to clear only when the next output arrives, so that a loop redrawing a view does not flicker.</param>
+    public void clear_output(bool wait = false) => _host.ClearOutput(wait);
+
     /// <summary>The running cell's cancellation token; the engine inserts checks of it into loops.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public CancellationToken __ik_token => _host.CancellationToken;

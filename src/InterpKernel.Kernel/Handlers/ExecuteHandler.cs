@@ -12,14 +12,17 @@ public sealed class ExecuteHandler : IMessageHandler
 {
     private readonly CellEngine _engine;
     private readonly Func<long> _latestArrival;
+    private readonly History.HistoryStore? _history;
     private int _executionCount;
     private long _abortThrough;
 
     /// <summary>Creates the handler over an engine.</summary>
     /// <param name="engine">The engine that runs cells.</param>
     /// <param name="latestArrival">The <see cref="RequestContext.Arrival"/> of the latest request received; without it no queued request is aborted.</param>
-    public ExecuteHandler(CellEngine engine, Func<long>? latestArrival = null)
+    /// <param name="history">Where the inputs of cells that store history are recorded; null records none.</param>
+    public ExecuteHandler(CellEngine engine, Func<long>? latestArrival = null, History.HistoryStore? history = null)
     {
+        _history = history;
         _engine = engine;
         _latestArrival = latestArrival ?? (() => 0);
     }
@@ -43,6 +46,7 @@ public sealed class ExecuteHandler : IMessageHandler
         if (storeHistory)
         {
             _executionCount++;
+            _history?.Add(_executionCount, code);
         }
 
         var count = _executionCount;

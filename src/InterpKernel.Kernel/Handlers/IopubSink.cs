@@ -51,6 +51,14 @@ internal sealed class IopubSink : IExecutionSink
         }
     }
 
+    public void ClearOutput(bool wait)
+    {
+        if (!_silent)
+        {
+            _context.Publish("clear_output", new JsonObject { ["wait"] = wait });
+        }
+    }
+
     public void Error(CellError error)
     {
         if (!_silent)

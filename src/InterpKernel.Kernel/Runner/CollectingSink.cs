@@ -15,12 +15,41 @@ internal sealed class CollectingSink : IExecutionSink
         _executionCount = executionCount;
     }
 
+    private bool _clearOnNextOutput;
+
     public JsonArray Outputs { get; } = new();
+
+    public void ClearOutput(bool wait)
+    {
+        lock (_gate)
+        {
+            if (wait)
+            {
+                _clearOnNextOutput = true;
+                return;
+            }
+
+            Outputs.Clear();
+            _displays.Clear();
+        }
+    }
+
+    // Called under the lock before any output is added.
+    private void ClearIfWaiting()
+    {
+        if (_clearOnNextOutput)
+        {
+            _clearOnNextOutput = false;
+            Outputs.Clear();
+            _displays.Clear();
+        }
+    }
 
     public void Stream(string name, string text)
     {
         lock (_gate)
         {
+            ClearIfWaiting();
             // Consecutive writes to one stream read as one output, as Jupyter front ends show them.
             if (Outputs.Count > 0 && Outputs[^1] is JsonObject last && (string?)last["output_type"] == "stream" && (string?)last["name"] == name)
             {
@@ -42,6 +71,7 @@ internal sealed class CollectingSink : IExecutionSink
                 return;
             }
 
+            ClearIfWaiting();
             var output = new JsonObject { ["output_type"] = "display_data", ["data"] = Data(bundle), ["metadata"] = new JsonObject() };
             _displays[displayId] = output;
             Outputs.Add(output);
@@ -52,6 +82,7 @@ internal sealed class CollectingSink : IExecutionSink
     {
         lock (_gate)
         {
+            ClearIfWaiting();
             Outputs.Add(new JsonObject
             {
                 ["output_type"] = "execute_result", ["execution_count"] = _executionCount, ["data"] = Data(bundle),
@@ -64,6 +95,7 @@ internal sealed class CollectingSink : IExecutionSink
     {
         lock (_gate)
         {
+            ClearIfWaiting();
             Outputs.Add(new JsonObject
             {
                 ["output_type"] = "error", ["ename"] = error.Name, ["evalue"] = error.Value,

@@ -23,6 +23,13 @@ public interface IKernelHost
     /// <returns>True when the script state has a variable of that name.</returns>
     bool TryGetVariable(string name, out object? value);
 
+    /// <summary>
+    /// The variables of the script state, each under its current value, in the order they were last declared (the
+    /// most recent last). Hosts that cannot list variables return none.
+    /// </summary>
+    /// <returns>Name and value of every variable.</returns>
+    IReadOnlyList<KeyValuePair<string, object?>> Variables() => [];
+
     /// <summary>Standard output of the running cell.</summary>
     TextWriter Out { get; }
 

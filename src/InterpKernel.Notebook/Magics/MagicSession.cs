@@ -55,6 +55,26 @@ internal sealed class MagicSession
         return sae.Sae.Config.HookName;
     }
 
+    /// <summary>
+    /// Fails with a message about a missing folder when <paramref name="source"/> is meant as a local path and no such
+    /// folder exists: it starts with <c>.</c>, <c>/</c> or <c>~</c>, or its first segment is a folder that exists here
+    /// (<c>models/does-not-exist</c>), so that it is never mistaken for a Hugging Face model id.
+    /// </summary>
+    /// <exception cref="MagicCommandException">The local folder does not exist.</exception>
+    public static void CheckLocalSource(string source)
+    {
+        var normalized = source.Replace('\\', '/');
+        var firstSegment = normalized.Split('/')[0];
+        var meantLocal = normalized.StartsWith('.') || normalized.StartsWith('/') || normalized.StartsWith('~')
+            || (normalized.Contains('/') && firstSegment.Length > 0 && Directory.Exists(firstSegment));
+        if (meantLocal && !Directory.Exists(source) && !File.Exists(source))
+        {
+            throw new MagicCommandException(
+                $"No folder '{source}' (looked for {Path.GetFullPath(source)}): give the folder that holds config.json and the " +
+                "weights, relative to the notebook's folder, or a Hugging Face model id such as gpt2.");
+        }
+    }
+
     /// <summary>Makes <paramref name="model"/> the current model, bound to <paramref name="variable"/>.</summary>
     public void UseModel(HookedTransformer model, string variable)
     {
@@ -65,7 +85,7 @@ internal sealed class MagicSession
 
     /// <summary>
     /// The current model: the value of the remembered variable when a C# cell reassigned it to another model,
-    /// else the loaded one.
+    /// else the loaded one, else the most recently declared variable that holds a <see cref="HookedTransformer"/>.
     /// </summary>
     /// <exception cref="MagicCommandException">No model was loaded.</exception>
     public HookedTransformer RequireModel(IKernelHost host, string magic)
@@ -75,6 +95,13 @@ internal sealed class MagicSession
             if (!ReferenceEquals(bound, Model)) LastPrompt = null;
             Model = bound;
             return bound;
+        }
+
+        if (Model is null && host.Variables().LastOrDefault(v => v.Value is HookedTransformer) is { Value: HookedTransformer found } variable)
+        {
+            // A model the user loaded in C#, bound to any variable: the most recently declared one.
+            UseModel(found, variable.Key);
+            return found;
         }
 
         return Model ?? throw new MagicCommandException(

@@ -123,6 +123,7 @@ public static partial class ModelMagic
     private static void Load(Arguments args, IKernelHost host)
     {
         var options = new LoadOptions { Device = args.Device, Dtype = args.Dtype, ProcessWeights = args.ProcessWeights };
+        MagicSession.CheckLocalSource(args.Source!);
         var model = HookedTransformer.FromPretrained(args.Source!, options);
         host.SetVariable(args.VariableName, model);
         MagicSession.Of(host).UseModel(model, args.VariableName);

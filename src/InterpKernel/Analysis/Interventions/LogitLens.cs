@@ -39,7 +39,7 @@ public static class LogitLens
     }
 
     /// <summary>
-    /// Like <see cref="Run"/>, with the model's own prediction at the last position (the top token of the
+    /// Like <see cref="Run(HookedTransformer, Tensor, int, int)"/>, with the model's own prediction at the last position (the top token of the
     /// <c>final_post</c> row) as the answer followed through the layers.
     /// </summary>
     public static LogitLensResult RunOnPrediction(HookedTransformer model, Tensor tokens, int topK = 5)
