@@ -7,7 +7,7 @@ namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
 /// <c>#!logit-lens "&lt;prompt&gt;" [--answer " token"]</c>: the residual stream entering every layer, and the final
-/// one, read through the final norm and the unembedding (<see cref="LogitLens.Run"/>); shows the top token and its
+/// one, read through the final norm and the unembedding (<see cref="LogitLens.Run(HookedTransformer, TorchSharp.torch.Tensor, int, int)"/>); shows the top token and its
 /// probability per layer and position, and the probability and rank of the answer (the model's own prediction at the
 /// last position when <c>--answer</c> is not given). Binds <c>lens</c> (a <see cref="LogitLensResult"/>), shown
 /// exactly as <c>display(lens)</c> shows it.
