@@ -96,14 +96,17 @@ public sealed partial class SweepSpec
             _ => Problem<JsonObject>(problems, "'options' must be an object", new JsonObject()),
         };
         string canonical = obj.ToJsonString();
-        if (problems.Count > 0) throw Invalid(what, problems);
-
-        var spec = new SweepSpec(model!, analysis, inputs, options, baseDirectory, canonical);
-        if (!SweepAnalyses.TryGet(analysis, out var implementation))
-            throw Invalid(what, [$"unknown analysis '{analysis}'{SweepOptions.Suggest(analysis, SweepAnalyses.Names)}: the analyses are {string.Join(", ", SweepAnalyses.Names)}"]);
-        var reader = new SweepOptions(options);
-        implementation.Validate(spec, reader, problems);
-        reader.ReportUnknown(problems, analysis);
+        var spec = new SweepSpec(model ?? new SweepModel(""), analysis, inputs, options, baseDirectory, canonical);
+        if (SweepAnalyses.TryGet(analysis, out var implementation))
+        {
+            var reader = new SweepOptions(options);
+            implementation.Validate(spec, reader, problems);
+            reader.ReportUnknown(problems, analysis);
+        }
+        else if (analysis.Length > 0)
+        {
+            problems.Add($"unknown analysis '{analysis}'{SweepOptions.Suggest(analysis, SweepAnalyses.Names)}: the analyses are {string.Join(", ", SweepAnalyses.Names)}");
+        }
         if (problems.Count > 0) throw Invalid(what, problems);
         return spec;
     }
