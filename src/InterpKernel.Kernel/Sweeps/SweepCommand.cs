@@ -68,6 +68,7 @@ public static class SweepCommand
         command.SetAction(parse => Guard(() =>
         {
             int i = parse.GetValue(index) ?? IndexFromEnvironment();
+            UseSchedulerCpus();
             var s = SweepSpec.Load(parse.GetValue(spec)!.FullName);
             Sweep.RunShard(s, i, parse.GetValue(count), parse.GetValue(output)!.FullName, Console.Out);
             return 0;
@@ -102,6 +103,19 @@ public static class SweepCommand
             return status.Problems.Count == 0 ? 0 : 1;
         }));
         return command;
+    }
+
+    // Under Slurm a task may use the CPUs it was given, not every core of the node it shares with other tasks.
+    static void UseSchedulerCpus()
+    {
+        foreach (var name in new[] { "SLURM_CPUS_PER_TASK", "SLURM_CPUS_ON_NODE" })
+        {
+            if (int.TryParse(Environment.GetEnvironmentVariable(name), out var cpus) && cpus > 0)
+            {
+                TorchSharp.torch.set_num_threads(cpus);
+                return;
+            }
+        }
     }
 
     static int IndexFromEnvironment()
