@@ -73,6 +73,27 @@ public class ShardFileTests
     }
 
     [Fact]
+    public void With_checkpoints_the_units_repeat_per_checkpoint_and_the_merge_gives_one_result_each()
+    {
+        string folder = TestPaths.NewFolder("ckpt");
+        string small = Path.Combine(folder, "small.txt");
+        File.WriteAllLines(small, File.ReadLines(TestPaths.Text("fortunes.txt")).Take(200));
+        var spec = SweepSpec.Load(TestPaths.WriteSpec(folder, "ckpt.json",
+            $"{{ \"model\": {TestPaths.Json(TestPaths.Model)}, \"analysis\": \"test-byte-count\", \"inputs\": {{ \"text\": [{TestPaths.Json(small)}], " +
+            $"\"checkpoints\": [{TestPaths.Json(TestPaths.Model)}, {TestPaths.Json(Path.Combine(TestPaths.RepoRoot, "models", "kjv-gpt2-4l"))}] }}, \"options\": {{ \"unitBytes\": 1024 }} }}"));
+        var units = SweepPlan.Units(spec);
+        Assert.Equal(units.Count / 2, units.Count(u => u.Checkpoint == 0));
+        Assert.All(SweepPlan.Shard(units, 0, 2), u => Assert.Equal(0, u.Checkpoint));
+        string output = Path.Combine(folder, "out");
+        Sweep.RunShard(spec, 0, 2, output);
+        Sweep.RunShard(spec, 1, 2, output);
+        var merged = Sweep.Merge(output)["checkpoints"]!.AsArray();
+        Assert.Equal(2, merged.Count);
+        Assert.EndsWith("kjv-gpt2-4l", merged[1]!["model"]!.GetValue<string>());
+        Assert.All(merged, m => Assert.Equal(new FileInfo(small).Length, m!["result"]!["bytes"]!.GetValue<long>()));
+    }
+
+    [Fact]
     public void A_folder_holds_one_spec()
     {
         string folder = TestPaths.NewFolder("claim");

@@ -85,7 +85,8 @@ public static class SweepCommand
         {
             string dir = parse.GetValue(directory)!.FullName;
             var deadline = DateTime.UtcNow.AddSeconds(parse.GetValue(wait));
-            while (DateTime.UtcNow < deadline && !Sweep.Status(dir).Complete) Thread.Sleep(TimeSpan.FromSeconds(5));
+            // Under Kubernetes the merge pod may start before any shard pod has claimed the folder.
+            while (DateTime.UtcNow < deadline && !(File.Exists(SweepFiles.SpecFile(dir)) && Sweep.Status(dir).Complete)) Thread.Sleep(TimeSpan.FromSeconds(5));
             Sweep.Merge(dir, Console.Out);
             return 0;
         }));
