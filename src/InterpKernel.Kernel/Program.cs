@@ -4,6 +4,7 @@ using InterpKernel.Kernel.Execution;
 using InterpKernel.Kernel.Installation;
 using InterpKernel.Kernel.Protocol;
 using InterpKernel.Kernel.Runner;
+using InterpKernel.Kernel.Sweeps;
 
 var connectionFile = new Option<FileInfo?>("-f", "--connection-file")
 {
@@ -91,5 +92,6 @@ run.SetAction(async (parse, cancellationToken) =>
     return report.Succeeded || parse.GetValue(allowErrors) ? 0 : 1;
 });
 root.Subcommands.Add(run);
+root.Subcommands.Add(SweepCommand.Create());
 
 return await root.Parse(args).InvokeAsync();

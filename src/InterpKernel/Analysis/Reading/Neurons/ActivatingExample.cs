@@ -10,8 +10,9 @@ namespace InterpKernel.Analysis;
 /// <param name="ContextIds">Token ids around the token (BOS excluded).</param>
 /// <param name="MarkedIndex">Where the activating token is within <paramref name="ContextIds"/>.</param>
 /// <param name="ContextTokens">The context as token strings.</param>
+/// <param name="Source">The file the example came from, when known.</param>
 public sealed record ActivatingExample(
-    float Activation, long Document, int Position, int? Line, int[] ContextIds, int MarkedIndex, string[] ContextTokens)
+    float Activation, long Document, int Position, int? Line, int[] ContextIds, int MarkedIndex, string[] ContextTokens, string? Source = null)
 {
     /// <summary>The context as text with the activating token marked <c>[[like this]]</c>.</summary>
     public string Marked => string.Concat(ContextTokens.Select((t, i) => i == MarkedIndex ? $"[[{t}]]" : t));

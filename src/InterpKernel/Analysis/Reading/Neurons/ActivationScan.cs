@@ -23,31 +23,71 @@ public static class ActivationScan
         ArgumentNullException.ThrowIfNull(site);
         ArgumentNullException.ThrowIfNull(source);
         var o = options ?? new ScanOptions();
-        var stats = new RunningStatistics(o.Bins, o.HistogramRange, o.ReservoirSize, o.RangeSample, o.ActiveThreshold, o.Seed);
-        var top = new TopExampleCollector(o.TopK, o.Window);
+        var stats = NewStatistics(o);
+        var top = NewCollector(o);
+        long tokens = Accumulate(model, [site], source, o, [stats], [top]);
+        if (tokens == 0) throw new ArgumentException($"{source.Description} holds no tokens to summarise.", nameof(source));
+        return new ActivationScanResult(site, stats.Summary(), top.Results(model), tokens);
+    }
+
+    /// <summary>
+    /// Streams <paramref name="source"/> once and adds the values of every site to its statistics and top examples
+    /// (parallel lists, one entry per site). Returns the tokens summarised, at most <see cref="ScanOptions.MaxTokens"/>.
+    /// Accumulators filled from separate sources merge (<see cref="RunningStatistics.Merge"/>,
+    /// <see cref="TopExampleCollector.Merge"/>) into what one pass over both sources gives.
+    /// </summary>
+    public static long Accumulate(HookedTransformer model, IReadOnlyList<ActivationSite> sites, TokenSource source, ScanOptions options,
+                                  IReadOnlyList<RunningStatistics> statistics, IReadOnlyList<TopExampleCollector> top)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sites);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        if (sites.Count == 0) throw new ArgumentException("Give at least one site to scan.", nameof(sites));
+        if (statistics.Count != sites.Count || top.Count != sites.Count)
+            throw new ArgumentException($"Give one statistics and one collector per site: {sites.Count} sites, {statistics.Count} statistics, {top.Count} collectors.", nameof(statistics));
         long tokens = 0;
-        foreach (var (batch, chunks) in source.Batches(model, o.BatchSize))
+        var names = sites.Select(s => s.HookName).ToArray();
+        foreach (var (batch, chunks) in source.Batches(model, options.BatchSize))
         {
-            float[] values;
+            var values = new float[sites.Count][];
             long width = batch.shape[1];
             using (batch)
             {
-                var captured = ActivationCapture.Run(model, batch, [site.HookName], (_, act) => site.Select(act));
-                using var cpu = captured[0].cpu();
-                captured[0].Dispose();
-                values = cpu.data<float>().ToArray(); // [batch * pos]
+                var captured = ActivationCapture.Run(model, batch, names, (i, act) => sites[i].Select(act));
+                for (int i = 0; i < captured.Length; i++)
+                {
+                    using var cpu = captured[i].cpu();
+                    captured[i].Dispose();
+                    values[i] = cpu.data<float>().ToArray(); // [batch * pos]
+                }
             }
-            foreach (var (row, pos) in ActivationCapture.Positions(chunks, o.IncludeBos))
+            foreach (var (row, pos) in ActivationCapture.Positions(chunks, options.IncludeBos))
             {
-                float v = values[row * width + pos];
-                stats.Add(v);
-                top.Offer(v, chunks[row], pos, values.AsSpan((int)(row * width), (int)width));
-                if (++tokens == o.MaxTokens) break;
+                for (int i = 0; i < sites.Count; i++)
+                {
+                    float v = values[i][row * width + pos];
+                    statistics[i].Add(v);
+                    top[i].Offer(v, chunks[row], pos, values[i].AsSpan((int)(row * width), (int)width));
+                }
+                if (++tokens == options.MaxTokens) return tokens;
             }
-            if (tokens == o.MaxTokens) break;
         }
-        if (tokens == 0) throw new ArgumentException($"{source.Description} holds no tokens to summarise.", nameof(source));
-        return new ActivationScanResult(site, stats.Summary(), top.Results(model), tokens);
+        return tokens;
+    }
+
+    /// <summary>Empty statistics configured as <paramref name="options"/> say.</summary>
+    public static RunningStatistics NewStatistics(ScanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new RunningStatistics(options.Bins, options.HistogramRange, options.ReservoirSize, options.RangeSample, options.ActiveThreshold, options.Seed);
+    }
+
+    /// <summary>An empty top-example collector configured as <paramref name="options"/> say.</summary>
+    public static TopExampleCollector NewCollector(ScanOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new TopExampleCollector(options.TopK, options.Window);
     }
 
     /// <summary>The distribution of <paramref name="site"/> over <paramref name="source"/>.</summary>

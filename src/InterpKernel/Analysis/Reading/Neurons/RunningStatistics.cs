@@ -14,7 +14,7 @@ namespace InterpKernel.Analysis;
 /// <c>reservoirSize</c> values, seeded so results repeat; exact while the count does not exceed the reservoir.</item>
 /// </list>
 /// </remarks>
-public sealed class RunningStatistics
+public sealed partial class RunningStatistics
 {
     readonly int _bins;
     readonly int _rangeSample;
@@ -46,6 +46,7 @@ public sealed class RunningStatistics
         _rangeSample = rangeSample;
         _reservoir = new double[reservoirSize];
         _rng = new Random(seed);
+        _seed = seed;
         ActiveThreshold = activeThreshold;
         if (range is { } given) SetRange(given.Min, given.Max);
     }

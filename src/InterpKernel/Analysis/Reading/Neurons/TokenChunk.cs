@@ -8,4 +8,5 @@ namespace InterpKernel.Analysis;
 /// <param name="Offset">Position of the first token after BOS in the prompt (prompt sets) or in the whole file (text files).</param>
 /// <param name="Lines">For text files, the 1-based line number of each id; otherwise <c>null</c>.</param>
 /// <param name="StartsWithBos">Whether <c>Ids[0]</c> is a BOS token the scan should skip.</param>
-public sealed record TokenChunk(int[] Ids, long Document, int Offset, int[]? Lines, bool StartsWithBos);
+/// <param name="Source">The file the chunk was read from, when it came from one.</param>
+public sealed record TokenChunk(int[] Ids, long Document, int Offset, int[]? Lines, bool StartsWithBos, string? Source = null);

@@ -51,7 +51,24 @@ public sealed class TokenSource : IEnumerable<TokenChunk>
         if (!File.Exists(path)) throw new ArgumentException($"The text file '{path}' does not exist.", nameof(path));
         int size = ChunkSize(model, chunkTokens);
         var tok = Tokenizer(model);
-        return new TokenSource(() => FileChunks(model, tok, path, size), $"the text file '{path}'");
+        return new TokenSource(() => FileChunks(model, tok, path, size, 0, long.MaxValue, 1), $"the text file '{path}'");
+    }
+
+    /// <summary>
+    /// The lines of a UTF-8 text file that start at byte <paramref name="start"/> (a line start) and before byte
+    /// <paramref name="end"/>, packed as <see cref="FromTextFile"/> packs a whole file; <paramref name="firstLine"/> is
+    /// the 1-based number of the line at <paramref name="start"/>, so examples report lines of the whole file.
+    /// </summary>
+    public static TokenSource FromTextRange(HookedTransformer model, string path, long start, long end, int firstLine, int? chunkTokens = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new ArgumentException($"The text file '{path}' does not exist.", nameof(path));
+        if (start < 0 || end < start) throw new ArgumentException($"The byte range [{start}, {end}) is empty or negative: give 0 <= start <= end.", nameof(start));
+        if (firstLine < 1) throw new ArgumentException($"firstLine is 1-based, got {firstLine}.", nameof(firstLine));
+        int size = ChunkSize(model, chunkTokens);
+        var tok = Tokenizer(model);
+        return new TokenSource(() => FileChunks(model, tok, path, size, start, end, firstLine), $"bytes {start}-{end} of '{path}'");
     }
 
     /// <summary>
@@ -140,7 +157,7 @@ public sealed class TokenSource : IEnumerable<TokenChunk>
         }
     }
 
-    static IEnumerable<TokenChunk> FileChunks(HookedTransformer model, Tokenization.ModelTokenizer tok, string path, int size)
+    static IEnumerable<TokenChunk> FileChunks(HookedTransformer model, Tokenization.ModelTokenizer tok, string path, int size, long start, long end, int firstLine)
     {
         int? bos = Bos(model);
         int room = bos is null ? size : size - 1;
@@ -148,8 +165,8 @@ public sealed class TokenSource : IEnumerable<TokenChunk>
         var ids = new List<int>(size);
         var lines = new List<int>(size);
         long document = 0;
-        int offset = 0, lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        int offset = 0, lineNumber = firstLine - 1;
+        foreach (var line in LinesBetween(path, start, end))
         {
             lineNumber++;
             foreach (int id in tok.Encode(line, prependBos: false).Concat(newline))
@@ -167,13 +184,47 @@ public sealed class TokenSource : IEnumerable<TokenChunk>
         TokenChunk Emit()
         {
             var chunk = bos is { } b
-                ? new TokenChunk([b, .. ids], document, offset, [lines[0], .. lines], true)
-                : new TokenChunk([.. ids], document, offset, [.. lines], false);
+                ? new TokenChunk([b, .. ids], document, offset, [lines[0], .. lines], true, path)
+                : new TokenChunk([.. ids], document, offset, [.. lines], false, path);
             offset += ids.Count;
             document++;
             ids.Clear();
             lines.Clear();
             return chunk;
+        }
+    }
+
+    // Lines of a file from a byte offset at a line start to the first line start at or after end.
+    static IEnumerable<string> LinesBetween(string path, long start, long end)
+    {
+        if (start == 0 && end == long.MaxValue)
+        {
+            foreach (var line in File.ReadLines(path)) yield return line;
+            yield break;
+        }
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        stream.Position = start;
+        if (start == 0 && stream.ReadByte() == 0xEF && stream.ReadByte() == 0xBB && stream.ReadByte() == 0xBF) start = 3;
+        stream.Position = start;
+        var bytes = new List<byte>(256);
+        long at = stream.Position;
+        int b;
+        while (at < end && (b = stream.ReadByte()) >= 0)
+        {
+            at++;
+            if (b == '\n')
+            {
+                yield return Line(bytes);
+                bytes.Clear();
+            }
+            else bytes.Add((byte)b);
+        }
+        if (bytes.Count > 0) yield return Line(bytes);
+
+        static string Line(List<byte> bytes)
+        {
+            int n = bytes.Count > 0 && bytes[^1] == '\r' ? bytes.Count - 1 : bytes.Count;
+            return System.Text.Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes)[..n]);
         }
     }
 

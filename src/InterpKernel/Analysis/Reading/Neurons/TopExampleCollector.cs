@@ -4,9 +4,9 @@ namespace InterpKernel.Analysis;
 /// Keeps the <c>k</c> largest activations seen in a stream in a bounded min-heap, each with the token ids of its
 /// context window copied at the time, so whole documents are never retained.
 /// </summary>
-public sealed class TopExampleCollector
+public sealed partial class TopExampleCollector
 {
-    readonly PriorityQueue<Entry, (float Activation, long Order)> _heap = new();
+    readonly PriorityQueue<CollectedExample, (float Activation, long Order)> _heap = new();
     readonly int _k, _window;
     long _order;
 
@@ -36,30 +36,42 @@ public sealed class TopExampleCollector
     public void Offer(float activation, TokenChunk chunk, int position, ReadOnlySpan<float> chunkActivations)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        long order = _order++;
         if (float.IsNaN(activation) || activation <= Threshold) return; // on ties the earlier example stays
         int first = chunk.StartsWithBos ? 1 : 0;
         int from = Math.Max(first, position - _window);
         int to = Math.Min(chunk.Ids.Length, position + _window + 1);
         float[]? acts = chunkActivations.Length >= to ? chunkActivations[from..to].ToArray() : null;
-        var entry = new Entry(activation, chunk.Document, position, chunk.Lines?[position], chunk.Ids[from..to], position - from, acts);
-        // Later entries sort as smaller on equal activations, so they leave first.
-        _heap.Enqueue(entry, (activation, -_order++));
-        if (_heap.Count > _k) _heap.Dequeue();
+        Enqueue(new CollectedExample(activation, chunk.Document, position, chunk.Lines?[position], chunk.Ids[from..to], position - from, order, chunk.Source, acts));
     }
 
     /// <summary>The examples held, largest first, with their context decoded by <paramref name="model"/>'s tokenizer.</summary>
     public IReadOnlyList<ActivatingExample> Results(HookedTransformer model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return _heap.UnorderedItems
-            .OrderByDescending(e => e.Priority.Activation).ThenByDescending(e => e.Priority.Order)
-            .Select(e => e.Element)
-            .Select(e => new ActivatingExample(e.Activation, e.Document, e.Position, e.Line, e.Context, e.Marked, TokenText.Of(model, e.Context))
+        return Results(ids => TokenText.Of(model, ids));
+    }
+
+    /// <summary>The examples held, largest first, with their context decoded by <paramref name="decode"/>.</summary>
+    public IReadOnlyList<ActivatingExample> Results(Func<int[], string[]> decode)
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        return Held()
+            .Select(e => new ActivatingExample(e.Activation, e.Document, e.Position, e.Line, e.Context, e.Marked, decode(e.Context), e.Source)
             {
-                ContextActivations = e.Activations,
+                ContextActivations = e.ContextActivations,
             })
             .ToList();
     }
 
-    sealed record Entry(float Activation, long Document, int Position, int? Line, int[] Context, int Marked, float[]? Activations);
+    // Later examples sort as smaller on equal activations, so they leave first.
+    void Enqueue(CollectedExample entry)
+    {
+        _heap.Enqueue(entry, (entry.Activation, -entry.Order));
+        if (_heap.Count > _k) _heap.Dequeue();
+    }
+
+    IEnumerable<CollectedExample> Held() => _heap.UnorderedItems
+        .OrderByDescending(e => e.Priority.Activation).ThenByDescending(e => e.Priority.Order)
+        .Select(e => e.Element);
 }
