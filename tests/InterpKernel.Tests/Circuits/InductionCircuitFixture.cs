@@ -11,7 +11,7 @@ public sealed class InductionCircuitFixture : IDisposable
     public InductionCircuitFixture()
     {
         Model = HookedTransformer.FromPretrained(TestPaths.Models("kjv-gpt2-2l"));
-        (Clean, Corrupt) = InductionTask.Prompts(Model, SeqLen, batch: 16, seed: 3);
+        (Clean, Corrupt) = InductionTask.Prompts(Model, SeqLen, batch: 8, seed: 3);
         Metric = InductionTask.Metric(Clean, SeqLen);
         CleanMetric = Metrics.Evaluate(Model, Clean, Metric);
         CorruptMetric = Metrics.Evaluate(Model, Corrupt, Metric);

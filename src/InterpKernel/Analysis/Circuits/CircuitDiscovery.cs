@@ -38,6 +38,7 @@ public static class CircuitDiscovery
         var layout = graph.Layout;
         using var scope = NewDisposeScope();
         var (cleanTokens, corruptTokens) = PatchRunner.CheckPair(model, clean, corrupt);
+        var window = MetricWindows.For(metric, cleanTokens.shape[1]);
         long batch = cleanTokens.shape[0], pos = cleanTokens.shape[1];
         var (cleanOut, _) = EdgeRuns.Capture(model, layout, cleanTokens);
         var (corruptOut, _) = EdgeRuns.Capture(model, layout, corruptTokens);
@@ -58,7 +59,7 @@ public static class CircuitDiscovery
             foreach (var input in passes)
             {
                 using var passScope = NewDisposeScope();
-                var run = new EdgeRun { InputOverride = input, TrackReceiver = Track };
+                var run = new EdgeRun { InputOverride = input, TrackReceiver = Track, LogitWindow = window };
                 using (enable_grad())
                 {
                     var logits = EdgeForward.Run(model, layout, cleanTokens, run);
@@ -94,8 +95,9 @@ public static class CircuitDiscovery
     /// <summary>
     /// ACDC (Conmy et al.): starting from the full graph, visits the receivers from the logits backwards and tries
     /// removing each incoming edge, by patching it from the corrupted run (each receiver input recomputed from the
-    /// current senders with the removed edges' senders corrupted); an edge stays out when the metric drops by less
-    /// than <paramref name="threshold"/> (in the metric's units). Receivers of nodes that no longer feed the circuit
+    /// current senders with the removed edges' senders corrupted); an edge stays out when the metric moves by less
+    /// than <paramref name="threshold"/> (in the metric's units, either way: an edge whose removal raises the metric
+    /// matters too). Receivers of nodes that no longer feed the circuit
     /// lose their edges without a test. Each edge's <see cref="CircuitEdge.Score"/> is the metric change measured when
     /// it was tried (patched minus before).
     /// </summary>
@@ -111,6 +113,7 @@ public static class CircuitDiscovery
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (cleanTokens, corruptTokens) = PatchRunner.CheckPair(model, clean, corrupt);
+        var window = MetricWindows.For(metric, cleanTokens.shape[1]);
         long batch = cleanTokens.shape[0];
         var (corruptOut, _) = EdgeRuns.Capture(model, layout, corruptTokens);
         var mask = new float[layout.SenderCount * layout.ReceiverCount];
@@ -118,7 +121,7 @@ public static class CircuitDiscovery
         {
             using var s = NewDisposeScope();
             var m = tensor(mask, [1, layout.SenderCount, layout.ReceiverCount]).to(model.Device);
-            var logits = EdgeForward.Run(model, layout, cleanTokens, new EdgeRun { Reference = corruptOut, Mask = m });
+            var logits = EdgeForward.Run(model, layout, cleanTokens, new EdgeRun { Reference = corruptOut, Mask = m, LogitWindow = window });
             return EdgeRuns.MetricPerVariant(metric, logits, batch)[0];
         }
         double current = Evaluate();
@@ -140,7 +143,7 @@ public static class CircuitDiscovery
                 {
                     double patched = Evaluate();
                     edge.Score = patched - current;
-                    if (current - patched < threshold)
+                    if (Math.Abs(patched - current) < threshold)
                     {
                         edge.InCircuit = false;
                         current = patched;

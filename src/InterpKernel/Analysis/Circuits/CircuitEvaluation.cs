@@ -29,6 +29,7 @@ public static class CircuitEvaluation
         using var noGrad = no_grad();
         var layout = graph.Layout;
         var (cleanTokens, corruptTokens) = PatchRunner.CheckPair(model, clean, corrupt);
+        var window = MetricWindows.For(metric, cleanTokens.shape[1]);
         long batch = cleanTokens.shape[0];
         var (cleanOut, cleanLogits) = EdgeRuns.Capture(model, layout, cleanTokens);
         var reference = ablation == CircuitAblation.Mean
@@ -37,7 +38,7 @@ public static class CircuitEvaluation
         double Run(Func<CircuitEdge, bool> patched)
         {
             using var s = NewDisposeScope();
-            var run = new EdgeRun { Reference = reference, Mask = EdgeRuns.Mask(graph, patched, model.Device) };
+            var run = new EdgeRun { Reference = reference, Mask = EdgeRuns.Mask(graph, patched, model.Device), LogitWindow = window };
             return EdgeRuns.MetricPerVariant(metric, EdgeForward.Run(model, layout, cleanTokens, run), batch)[0];
         }
         double cleanValue = EdgeRuns.MetricPerVariant(metric, cleanLogits, batch)[0];
@@ -63,6 +64,7 @@ public static class CircuitEvaluation
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (cleanTokens, corruptTokens) = PatchRunner.CheckPair(model, clean, corrupt);
+        var window = MetricWindows.For(metric, cleanTokens.shape[1]);
         long batch = cleanTokens.shape[0];
         var (_, cleanLogits) = EdgeRuns.Capture(model, layout, cleanTokens);
         var (corruptOut, _) = EdgeRuns.Capture(model, layout, corruptTokens);
@@ -76,7 +78,7 @@ public static class CircuitEvaluation
             var data = new float[chunk.Count * plane];
             for (int v = 0; v < chunk.Count; v++) data[v * plane + chunk[v].Sender * layout.ReceiverCount + chunk[v].Receiver] = 1f;
             var mask = tensor(data, [chunk.Count, layout.SenderCount, layout.ReceiverCount]).to(model.Device);
-            var logits = EdgeForward.Run(model, layout, cleanTokens, new EdgeRun { Reference = corruptOut, Mask = mask });
+            var logits = EdgeForward.Run(model, layout, cleanTokens, new EdgeRun { Reference = corruptOut, Mask = mask, LogitWindow = window });
             var values = EdgeRuns.MetricPerVariant(metric, logits, batch);
             for (int v = 0; v < chunk.Count; v++) chunk[v].Score = values[v] - baseline;
             progress?.Report(new PatchingProgress(c + chunk.Count, graph.Edges.Count));

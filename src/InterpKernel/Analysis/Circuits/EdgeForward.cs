@@ -72,7 +72,11 @@ internal static class EdgeForward
             else state.Add(mlpOut.unsqueeze(2), mlpOut);
         }
         var final = state.ReceiverInputs(layout.LogitsReceiver, 1, layout.SenderCount)?.select(2, 0) ?? state.Resid;
-        return model.Unembed.call(model.LnFinal.call(final)); // [batch, pos, d_vocab]
+        if (run.LogitWindow is not { } w || (w.Start == 0 && w.Count == pos))
+            return model.Unembed.call(model.LnFinal.call(final)); // [batch, pos, d_vocab]
+        var window = model.Unembed.call(model.LnFinal.call(final.narrow(1, w.Start, w.Count)));
+        var logits = zeros(window.shape[0], pos, window.shape[2], window.dtype, window.device);
+        return logits.index_copy(1, arange(w.Start, w.Start + w.Count, ScalarType.Int64, window.device), window);
     }
 
     /// <summary>The senders so far, their running sum, and the patching and tracking of receiver inputs.</summary>

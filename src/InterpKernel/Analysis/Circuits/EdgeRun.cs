@@ -20,6 +20,9 @@ internal sealed class EdgeRun
     /// <summary>Receivers whose input gets a zero leaf whose gradient is the metric's gradient there; null for none.</summary>
     public Func<int, bool>? TrackReceiver { get; init; }
 
+    /// <summary>The only positions whose logits are computed (the rest stay zero); null for all.</summary>
+    public (long Start, long Count)? LogitWindow { get; init; }
+
     /// <summary>When set, filled with every sender output <c>[batch, pos, d_model]</c> in sender order.</summary>
     public List<Tensor>? Outputs { get; init; }
 

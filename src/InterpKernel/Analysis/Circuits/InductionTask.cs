@@ -39,13 +39,13 @@ public static class InductionTask
                 nameof(cleanTokens));
         if (seqLen < 2) throw new ArgumentException($"seqLen must be at least 2, got {seqLen}.", nameof(seqLen));
         var targets = cleanTokens.narrow(1, seqLen + 2, seqLen - 1).to(ScalarType.Int64).detach().DetachFromDisposeScope(); // [batch, seqLen - 1]
-        return logits =>
+        return MetricWindows.Mark(logits =>
         {
             if (logits.dim() != 3 || logits.shape[0] != targets.shape[0])
                 throw new ArgumentException(
                     $"the metric was built for {targets.shape[0]} prompts but got logits [{string.Join(", ", logits.shape)}].", nameof(logits));
             var lp = logits.narrow(1, seqLen + 1, seqLen - 1).to(ScalarType.Float32).log_softmax(-1); // [batch, seqLen - 1, d_vocab]
             return lp.gather(-1, targets.to(logits.device).unsqueeze(-1)).squeeze(-1).mean([1]);
-        };
+        }, seqLen + 1, seqLen - 1);
     }
 }
