@@ -99,13 +99,13 @@ public sealed class ModelMagicTests
     }
 
     [Fact]
-    public async Task A_missing_folder_fails_the_cell_with_the_loader_message()
+    public async Task A_missing_folder_fails_the_cell_saying_the_folder_is_missing()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-model-" + Guid.NewGuid().ToString("N"), "config.json");
         var host = new FakeKernelHost();
         var error = await host.Fails($"#!model load \"{missing}\"");
         Assert.Contains("no-such-model-", error.Message);
-        Assert.Contains("is neither a model folder nor a Hugging Face model id", error.Message);
+        Assert.Contains("No folder", error.Message);
         Assert.Empty(host.Variables);
     }
 
