@@ -138,4 +138,29 @@ public class StoreTrainingTests(ITestOutputHelper output)
         using var cosine = probe.Direction.dot(direction);
         Assert.True(cosine.item<float>() > 0.9, $"cosine {cosine.item<float>()}");
     }
+
+    [Fact]
+    public void A_collect_activations_store_trains_an_sae_and_pairs_its_rows_with_their_tokens()
+    {
+        string folder = TestPaths.NewFolder("collect-train");
+        var spec = SweepSpec.Load(TestPaths.WriteSpec(folder, "spec.json",
+            $"{{ \"model\": {{ \"path\": {TestPaths.Json(TestPaths.Model)} }}, \"analysis\": \"collect-activations\", " +
+            $"\"inputs\": {{ \"text\": [{TestPaths.Json(TestPaths.Text("fortunes.txt"))}] }}, \"options\": {{ \"hooks\": [\"{Hook}\"], \"unitBytes\": 8192 }} }}"));
+        Sweep.Run(spec, Path.Combine(folder, "out"));
+        var store = ActivationStore.Open(Path.Combine(folder, "out", "activations"));
+        Assert.True(store.Files > 1);
+
+        var tokenBatches = store.TokenBatches(500).ToList();
+        Assert.Equal(store.Rows, tokenBatches.Sum(t => t.shape[0]));
+        Assert.Equal(store.Batches(Hook, 500, seed: null).Select(b => b.shape[0]), tokenBatches.Select(t => t.shape[0]));
+
+        var (sae, report) = SaeTrainer.Train(store, Hook, new SaeTrainingOptions { DSae = 256, K = 8, Steps = 30, BatchTokens = 256 }, bufferRows: 2048);
+        using (sae)
+        {
+            output.WriteLine(report.ToString());
+            Assert.Equal(30, report.Steps);
+            Assert.Equal(128, sae.Config.DIn);
+            Assert.True(report.Evaluation.ExplainedVariance > 0.2, report.ToString());
+        }
+    }
 }
