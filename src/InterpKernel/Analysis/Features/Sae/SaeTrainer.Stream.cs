@@ -32,9 +32,10 @@ public static partial class SaeTrainer
 
     /// <summary>
     /// Trains on a stream of activation batches <c>[rows, d_in]</c> (for example <see cref="ActivationStore.Batches"/>),
-    /// one optimisation step per batch, read lazily: only the held-out batch and the current one are alive at a time.
-    /// The first batch is held out for the report (reconstruction metrics only: the cross-entropy fields are NaN), the
-    /// second also sets the input scale and the decoder bias. Each batch is disposed once used. Training stops when
+    /// one optimisation step per batch, read lazily: at most three batches are alive at a time (the held-out one, the
+    /// second, kept until training ends, and the current one). The first batch is held out for the report
+    /// (reconstruction metrics only: the cross-entropy fields are NaN); the second also sets the input scale and the
+    /// decoder bias. Each batch is disposed once used. Training stops when
     /// the step budget is spent or the stream ends; <see cref="SaeTrainingOptions.BatchTokens"/>,
     /// <see cref="SaeTrainingOptions.ContextLength"/> and the buffer and evaluation sizes do not apply.
     /// </summary>
