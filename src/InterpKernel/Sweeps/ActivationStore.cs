@@ -74,6 +74,32 @@ public sealed class ActivationStore
         if (batch.Count > 0) yield return Stack(batch, width);
     }
 
+    /// <summary>
+    /// The token ids <c>[batchSize]</c> (int64; the last batch may be smaller) of the stored rows, in stored order: the
+    /// same rows, in the same order, as <c>Batches(hook, batchSize, seed: null)</c>, so labels computed from them pair
+    /// with those batches (for example to fit a probe with <c>LinearProbe.Train</c> on a stream).
+    /// </summary>
+    public IEnumerable<Tensor> TokenBatches(int batchSize)
+    {
+        if (batchSize < 1) throw new ArgumentException($"batchSize must be at least 1, got {batchSize}.", nameof(batchSize));
+        var batch = new List<long>(batchSize);
+        foreach (var (path, rows) in _files)
+        {
+            string file = Path.Combine(_folder, path);
+            using var safetensors = SafeTensorsFile.Open(file);
+            var info = safetensors.Info("tokens");
+            if (info.DType != SafeTensorsDType.I64 || info.Shape.Length != 1 || info.Shape[0] != rows)
+                throw new InvalidOperationException($"'tokens' in {file} is {info}, not I64 [{rows}]: the store is damaged.");
+            using var ids = safetensors.Load("tokens");
+            foreach (long id in ids.data<long>())
+            {
+                batch.Add(id);
+                if (batch.Count == batchSize) { yield return tensor(batch.ToArray(), ScalarType.Int64); batch.Clear(); }
+            }
+        }
+        if (batch.Count > 0) yield return tensor(batch.ToArray(), ScalarType.Int64);
+    }
+
     /// <summary>The width of <paramref name="hook"/>'s rows.</summary>
     public int Width(string hook)
     {

@@ -16,7 +16,7 @@ namespace InterpKernel.Analysis;
 /// Console.WriteLine($"{probe.Metrics.TestAccuracy:P1}, AUC {probe.Metrics.TestAuc:F3}");
 /// </code>
 /// </example>
-public sealed class LinearProbe : IDisposable
+public sealed partial class LinearProbe : IDisposable
 {
     readonly Tensor _weight; // [outputs, d], acting on raw activations
     readonly Tensor _bias;   // [outputs]

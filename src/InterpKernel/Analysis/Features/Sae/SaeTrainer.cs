@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace InterpKernel.Analysis;
 
 /// <summary>
-/// Trains an SAE on one hook of a model from text streamed line by line: top-k, or ReLU with an L1 penalty. Inputs are
+/// Trains an SAE on one hook of a model from text streamed line by line, or on activations streamed from an
+/// <see cref="InterpKernel.Sweeps.ActivationStore"/> or any sequence of batches: top-k, or ReLU with an L1 penalty. Inputs are
 /// scaled by one constant (so their mean squared norm is d_in) while training, and the scale is folded back into the
 /// weights at the end, so the saved SAE reads raw activations. Decoder rows are kept at unit norm.
 /// </summary>
@@ -16,7 +17,7 @@ namespace InterpKernel.Analysis;
 /// Console.WriteLine(report);
 /// </code>
 /// </example>
-public static class SaeTrainer
+public static partial class SaeTrainer
 {
     /// <summary>Trains on the lines of <paramref name="textFile"/>, read lazily and re-read from the start if the budget outlasts it.</summary>
     public static (SparseAutoencoder Sae, SaeTrainingReport Report) Train(HookedTransformer model, string hookName, string textFile,
@@ -64,42 +65,99 @@ public static class SaeTrainer
             return Activations(model, hookName, contexts, opts.ContextLength, skipBos); // [n, d_in] float32
         }
 
+        Tensor? first = null;
+        IEnumerator<Tensor>? batches = null;
         SparseAutoencoder? sae = null;
-        Tensor? buffer = null;
         try
         {
-            buffer = NextBuffer();
-            long dIn = buffer.shape[1];
-            float scale;
-            using (no_grad()) scale = (float)Math.Sqrt(buffer.pow(2).sum(1).mean().item<float>() / dIn);
-            var config = new SaeConfig(opts.Architecture, (int)dIn, opts.DSae ?? (int)dIn * 8, hookName)
-            {
-                K = opts.Architecture == SaeArchitecture.TopK ? opts.K : null,
-                ModelName = model.SourceFolder is { } f ? Path.GetFileName(f) : null,
-            };
-            sae = SparseAutoencoder.Create(config, opts.Seed, model.Device);
-            using (no_grad()) sae.BDec.copy_(buffer.mean([0]) / scale);
+            first = NextBuffer();
+            batches = BufferBatches(first, NextBuffer, opts).GetEnumerator();
+            string? modelName = model.SourceFolder is { } f ? Path.GetFileName(f) : null;
+            var (trained, steps, tokens) = Fit(batches, first, hookName, modelName, model.Device, opts, progress, clock);
+            sae = trained;
+            var elapsed = clock.Elapsed;
+            using var heldTokens = tensor(held.SelectMany(c => c.Select(t => (long)t)).ToArray(), [held.Count, opts.ContextLength], ScalarType.Int64);
+            var evaluation = SaeEvaluator.Evaluate(model, sae, heldTokens);
+            var result = (sae, new SaeTrainingReport(steps, tokens, elapsed, evaluation));
+            sae = null;
+            return result;
+        }
+        finally
+        {
+            batches?.Dispose();
+            first?.Dispose(); // a no-op when the batch enumerator has already disposed it
+            sae?.Dispose();
+        }
+    }
 
-            var parameters = new[] { sae.WEnc, sae.BEnc, sae.WDec, sae.BDec }.Cast<TorchSharp.Modules.Parameter>().ToArray();
-            using var optimizer = optim.Adam(parameters, opts.LearningRate);
-            var rng = new Generator((ulong)opts.Seed + 1);
-            long tokens = 0, offset = 0;
-            var order = randperm(buffer.shape[0], generator: rng);
-            for (int step = 1; step <= opts.Steps; step++)
+    /// <summary>
+    /// Batches of <see cref="SaeTrainingOptions.BatchTokens"/> rows drawn in a seeded random order from one buffer of
+    /// activations after another, starting with <paramref name="first"/>; each buffer is disposed once used up.
+    /// </summary>
+    static IEnumerable<Tensor> BufferBatches(Tensor first, Func<Tensor> nextBuffer, SaeTrainingOptions opts)
+    {
+        var buffer = first;
+        var rng = new Generator((ulong)opts.Seed + 1);
+        Tensor? order = null;
+        try
+        {
+            order = randperm(buffer.shape[0], generator: rng);
+            long offset = 0;
+            while (true)
             {
                 if (offset + opts.BatchTokens > buffer.shape[0])
                 {
                     buffer.Dispose();
                     order.Dispose();
-                    buffer = NextBuffer();
+                    buffer = nextBuffer();
                     order = randperm(buffer.shape[0], generator: rng);
                     offset = 0;
                 }
-                using var scope = NewDisposeScope();
                 long take = Math.Min(opts.BatchTokens, buffer.shape[0]);
-                var x = buffer.index_select(0, order.narrow(0, offset, take)).to(sae.WEnc.device) / scale;
+                var batch = buffer.index_select(0, order.narrow(0, offset, take));
                 offset += take;
-                tokens += take;
+                yield return batch;
+            }
+        }
+        finally
+        {
+            buffer.Dispose();
+            order?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The training loop every entry point shares: the input scale and decoder bias come from <paramref name="init"/>
+    /// (rows of activations), then each step takes the next batch of <paramref name="batches"/> (and disposes it) until
+    /// the step budget is spent or the batches run out. MoveNext is called outside any dispose scope of the loop.
+    /// </summary>
+    static (SparseAutoencoder Sae, int Steps, long Tokens) Fit(IEnumerator<Tensor> batches, Tensor init, string hookName, string? modelName,
+        Device device, SaeTrainingOptions opts, IProgress<SaeTrainingProgress>? progress, Stopwatch clock)
+    {
+        long dIn = init.shape[1];
+        float scale;
+        using (no_grad()) scale = (float)Math.Sqrt(init.pow(2).sum(1).mean().item<float>() / dIn);
+        var config = new SaeConfig(opts.Architecture, (int)dIn, opts.DSae ?? (int)dIn * 8, hookName)
+        {
+            K = opts.Architecture == SaeArchitecture.TopK ? opts.K : null,
+            ModelName = modelName,
+        };
+        var sae = SparseAutoencoder.Create(config, opts.Seed, device);
+        try
+        {
+            using (no_grad()) sae.BDec.copy_(init.mean([0]).to(sae.BDec.device) / scale);
+
+            var parameters = new[] { sae.WEnc, sae.BEnc, sae.WDec, sae.BDec }.Cast<TorchSharp.Modules.Parameter>().ToArray();
+            using var optimizer = optim.Adam(parameters, opts.LearningRate);
+            long tokens = 0;
+            int step = 0;
+            while (step < opts.Steps && batches.MoveNext())
+            {
+                step++;
+                using var batch = batches.Current;
+                using var scope = NewDisposeScope();
+                var x = batch.to(ScalarType.Float32, sae.WEnc.device) / scale;
+                tokens += x.shape[0];
                 double loss, ev, l0;
                 using (enable_grad())
                 {
@@ -132,16 +190,12 @@ public static class SaeTrainer
                 sae.BDec.mul_(scale);
                 foreach (var p in parameters) p.requires_grad = false;
             }
-            var elapsed = clock.Elapsed;
-            using var heldTokens = tensor(held.SelectMany(c => c.Select(t => (long)t)).ToArray(), [held.Count, opts.ContextLength], ScalarType.Int64);
-            var evaluation = SaeEvaluator.Evaluate(model, sae, heldTokens);
-            var result = (sae, new SaeTrainingReport(opts.Steps, tokens, elapsed, evaluation));
+            var result = (sae, step, tokens);
             sae = null;
             return result;
         }
         finally
         {
-            buffer?.Dispose();
             sae?.Dispose();
         }
     }
