@@ -101,4 +101,20 @@ public class BrowserTests(BrowserFixture browser)
         await page.ScreenshotAsync("several-views");
         page.AssertClean();
     }
+
+    [Fact]
+    public async Task Views_sharing_a_page_through_PageAssets_carry_their_scripts_once_and_all_draw()
+    {
+        var assets = new PageAssets();
+        var outputs = new[] { Samples.Attention().ToHtml(), Samples.Heatmap().ToHtml(), Samples.Attention().ToHtml(), Samples.Heatmap().ToHtml(), Samples.Histogram().ToHtml() };
+        var shared = outputs.Select(assets.Share).ToArray();
+        var html = Html.Page(shared);
+        Assert.Equal(1, html.Split("window.__ikAttention=window.__ikAttention||").Length - 1);
+        Assert.Equal(1, html.Split("window.__ikChart=window.__ikChart||").Length - 1);
+        Assert.Equal(outputs[0], shared[0]);
+        Assert.True(shared.Skip(2).Sum(s => s.Length) < outputs.Skip(2).Sum(s => s.Length));
+        await using var page = await browser.OpenAsync(html);
+        await page.Page.WaitForFunctionAsync("() => document.querySelectorAll('.ik-view[data-ready=true]').length === 5");
+        page.AssertClean();
+    }
 }

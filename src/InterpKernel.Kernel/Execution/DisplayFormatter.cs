@@ -14,7 +14,13 @@ public static class DisplayFormatter
     /// <summary>The HTML MIME type.</summary>
     public const string Html = "text/html";
 
-    /// <summary>Formats a value; text/html is included when a formatter makes real HTML of it.</summary>
+    /// <summary>The SVG MIME type, a script-free picture of a chart for front ends that do not run the HTML's script.</summary>
+    public const string Svg = "image/svg+xml";
+
+    /// <summary>
+    /// Formats a value; text/html is included when a formatter makes real HTML of it, and image/svg+xml when a
+    /// formatter is registered for that type (charts), so viewers that drop scripts or HTML still show the chart.
+    /// </summary>
     /// <param name="value">The value to show.</param>
     /// <param name="mimeType">A MIME type to show the value as, or null to let the formatters choose.</param>
     public static IReadOnlyDictionary<string, string> ToBundle(object? value, string? mimeType = null)
@@ -39,11 +45,19 @@ public static class DisplayFormatter
             {
                 bundle[Html] = html;
             }
+
+            if (HasSvgFormatter(value!.GetType()) && value.ToDisplayString(Svg) is { Length: > 0 } svg)
+            {
+                bundle[Svg] = svg;
+            }
         }
 
         bundle[PlainText] = value.ToDisplayString(PlainText);
         return bundle;
     }
+
+    private static bool HasSvgFormatter(Type type) =>
+        Formatter.RegisteredFormatters(false).Any(f => f.MimeType == Svg && f.Type.IsAssignableFrom(type));
 
     // Numbers and strings read best as plain text; the default HTML formatter would only wrap them in a <pre>.
     private static bool IsScalar(object? value) =>

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using InterpKernel.Notebook.Views;
 
 namespace InterpKernel.Kernel.Runner;
 
 /// <summary>
 /// Renders an executed notebook as one self-contained HTML page: Markdown rendered, code shown, HTML
-/// outputs embedded as they are, plain text in <c>&lt;pre&gt;</c>, PNG/SVG images inline, errors highlighted.
+/// outputs embedded as they are (the view stylesheet and scripts that every output carries kept once per page, see
+/// <see cref="PageAssets"/>), plain text in <c>&lt;pre&gt;</c>, PNG/SVG images inline, errors highlighted.
 /// </summary>
 public static class HtmlReport
 {
@@ -28,6 +30,7 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(notebook);
         var html = new StringBuilder();
+        var assets = new PageAssets();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
             .Append(WebUtility.HtmlEncode(title)).Append("</title>\n<style>").Append(Style).Append("</style>\n</head>\n<body>\n");
         foreach (var cell in (notebook["cells"] as JsonArray ?? []).OfType<JsonObject>())
@@ -44,7 +47,7 @@ public static class HtmlReport
                         .Append(WebUtility.HtmlEncode(source)).Append("</pre>\n");
                     foreach (var output in (cell["outputs"] as JsonArray ?? []).OfType<JsonObject>())
                     {
-                        AppendOutput(html, output);
+                        AppendOutput(html, output, assets);
                     }
 
                     html.Append("</div>\n");
@@ -58,7 +61,7 @@ public static class HtmlReport
         return html.Append("</body>\n</html>\n").ToString();
     }
 
-    private static void AppendOutput(StringBuilder html, JsonObject output)
+    private static void AppendOutput(StringBuilder html, JsonObject output, PageAssets assets)
     {
         html.Append("<div class=\"output\">");
         switch ((string?)output["output_type"])
@@ -73,18 +76,18 @@ public static class HtmlReport
                     .Append(WebUtility.HtmlEncode($"{(string?)output["ename"]}: {(string?)output["evalue"]}\n{traceback}")).Append("</pre>");
                 break;
             default:
-                AppendBundle(html, output["data"] as JsonObject ?? []);
+                AppendBundle(html, output["data"] as JsonObject ?? [], assets);
                 break;
         }
 
         html.Append("</div>\n");
     }
 
-    private static void AppendBundle(StringBuilder html, JsonObject data)
+    private static void AppendBundle(StringBuilder html, JsonObject data, PageAssets assets)
     {
         if (data["text/html"] is { } markup)
         {
-            html.Append(Text(markup));
+            html.Append(assets.Share(Text(markup)));
         }
         else if (data["image/svg+xml"] is { } svg)
         {

@@ -58,6 +58,8 @@ public static class InterpKernelFormatters
             {
                 Formatter.Register(type, (value, writer) => writer.Write(view(value).ToHtml()), Html);
                 Formatter.Register(type, (value, writer) => writer.Write(view(value).ToPlainText()), PlainText);
+                // Results drawn as a chart also render as a standalone SVG; other results write nothing for it.
+                Formatter.Register(type, (value, writer) => writer.Write(view(value) is ISvgView chart ? chart.ToSvg() : ""), Svg);
                 Formatter.SetPreferredMimeTypesFor(type, Html, PlainText);
             }
             Formatter.Register<Tensor>((tensor, writer) => writer.Write(TensorView.From(tensor).ToHtml()), Html);

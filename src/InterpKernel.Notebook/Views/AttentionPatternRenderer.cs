@@ -37,9 +37,9 @@ internal static class AttentionPatternRenderer
         html.Append(Convert.ToBase64String(bytes));
         html.Append("</script>");
         html.Append("<script>(function(){var p=").Append(HtmlText.Json(id))
-            .Append(";var g=function(s){return document.getElementById(p+s);};(")
-            .Append(ViewAssets.Get("attention.js"))
-            .Append(")(g('-root'),JSON.parse(g('-config').textContent),g('-data').textContent);})();</script>");
+            .Append(";var g=function(s){return document.getElementById(p+s);};")
+            .Append(ViewAssets.SharedFunction("attention.js"))
+            .Append("(g('-root'),JSON.parse(g('-config').textContent),g('-data').textContent);})();</script>");
         html.Append("</div>");
         return html.ToString();
     }

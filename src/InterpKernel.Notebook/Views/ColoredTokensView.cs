@@ -70,8 +70,8 @@ public sealed record ColoredTokensView : IHtmlView
         var sets = Activations.Select(a => new { name = a.Name, values = a.Values.Select(v => float.IsFinite(v) ? (double)v : 0).ToArray(), limit = LimitOf(a) });
         html.Append($"<script type=\"application/json\" id=\"{id}-config\">{HtmlText.Json(new { tokens = Tokens, sets })}</script>");
         html.Append("<script>(function(){var p=").Append(HtmlText.Json(id))
-            .Append(";(").Append(ViewAssets.Get("colored-tokens.js"))
-            .Append(")(document.getElementById(p+'-root'),JSON.parse(document.getElementById(p+'-config').textContent));})();</script>");
+            .Append(";").Append(ViewAssets.SharedFunction("colored-tokens.js"))
+            .Append("(document.getElementById(p+'-root'),JSON.parse(document.getElementById(p+'-config').textContent));})();</script>");
         html.Append("</div>");
         return html.ToString();
     }

@@ -23,4 +23,25 @@ internal static class ViewAssets
 
     /// <summary>The shared stylesheet as a style element; every view class is prefixed 'ik-'.</summary>
     public static string StyleElement() => "<style>" + Get("views.css") + "</style>";
+
+    /// <summary>The scripts that views share, each with the page-global name it is kept under once defined.</summary>
+    public static IReadOnlyList<(string Global, string File)> SharedScripts { get; } =
+    [
+        ("window.__ikChart", "chart.js"),
+        ("window.__ikAttention", "attention.js"),
+        ("window.__ikColoredTokens", "colored-tokens.js"),
+    ];
+
+    /// <summary>
+    /// A JavaScript expression for the function in <paramref name="file"/> that defines it under its global name
+    /// only the first time it runs on a page, so that each output still carries it and works alone.
+    /// </summary>
+    public static string SharedFunction(string file)
+    {
+        var global = SharedScripts.First(s => s.File == file).Global;
+        return Definition(global, file);
+    }
+
+    /// <summary>The exact text <see cref="SharedFunction"/> writes, which a page may shorten to the global name after its first appearance.</summary>
+    internal static string Definition(string global, string file) => "(" + global + "=" + global + "||(" + Get(file).Trim() + "))";
 }

@@ -18,6 +18,6 @@ internal static class ChartHtml
 
     /// <summary>The chart script, defined once per page and bound to <paramref name="rootId"/>.</summary>
     public static void AppendScript(StringBuilder html, string rootId) =>
-        html.Append("<script>(window.__ikChart=window.__ikChart||(").Append(ViewAssets.Get("chart.js").Trim())
-            .Append("))(document.getElementById(").Append(HtmlText.Json(rootId)).Append("));</script>");
+        html.Append("<script>").Append(ViewAssets.SharedFunction("chart.js"))
+            .Append("(document.getElementById(").Append(HtmlText.Json(rootId)).Append("));</script>");
 }
