@@ -20,17 +20,7 @@ public sealed record BarChartView : ISvgView, IChartBody
     /// <param name="series">One or more named series, each with one value per label.</param>
     public BarChartView(string title, string[] labels, params NamedValues[] series)
     {
-        ArgumentNullException.ThrowIfNull(title);
-        ArgumentNullException.ThrowIfNull(labels);
-        ArgumentNullException.ThrowIfNull(series);
-        if (series.Length == 0) throw new ArgumentException("give at least one named series of bar heights.", nameof(series));
-        foreach (var s in series)
-        {
-            if (s.Values.Length != labels.Length)
-            {
-                throw new ArgumentException($"series '{s.Name}' has {s.Values.Length} values for {labels.Length} labels: give one value per label.", nameof(series));
-            }
-        }
+        LabelledSeries.Check(title, labels, series, "series");
         Title = title;
         Labels = labels;
         Series = series;
@@ -69,15 +59,5 @@ public sealed record BarChartView : ISvgView, IChartBody
     void IChartBody.AppendBody(StringBuilder html, string id) => SvgBars.Grouped(html, Title, XTitle, YTitle, Labels, Series, $" id=\"{id}-plot\" class=\"ik-plot\"");
 
     /// <inheritdoc />
-    public string ToPlainText()
-    {
-        var text = new StringBuilder(Title).AppendLine();
-        int width = Math.Max(4, Labels.Select(l => l.Length).DefaultIfEmpty(0).Max());
-        text.AppendLine(new string(' ', width) + string.Concat(Series.Select(s => " " + s.Name.PadLeft(10))));
-        for (int i = 0; i < Labels.Length; i++)
-        {
-            text.AppendLine(Labels[i].PadRight(width) + string.Concat(Series.Select(s => " " + HtmlText.Number(s.Values[i]).PadLeft(10))));
-        }
-        return text.ToString();
-    }
+    public string ToPlainText() => LabelledSeries.PlainText(Title, Labels, Series);
 }

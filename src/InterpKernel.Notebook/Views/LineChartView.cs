@@ -12,17 +12,7 @@ public sealed record LineChartView : ISvgView, IChartBody
     /// <param name="series">One or more named curves, each with one value per x label.</param>
     public LineChartView(string title, string[] xLabels, params NamedValues[] series)
     {
-        ArgumentNullException.ThrowIfNull(title);
-        ArgumentNullException.ThrowIfNull(xLabels);
-        ArgumentNullException.ThrowIfNull(series);
-        if (series.Length == 0) throw new ArgumentException("give at least one named curve to plot.", nameof(series));
-        foreach (var s in series)
-        {
-            if (s.Values.Length != xLabels.Length)
-            {
-                throw new ArgumentException($"curve '{s.Name}' has {s.Values.Length} values for {xLabels.Length} x labels: give one value per label.", nameof(series));
-            }
-        }
+        LabelledSeries.Check(title, xLabels, series, "curve");
         Title = title;
         XLabels = xLabels;
         Series = series;
@@ -61,15 +51,5 @@ public sealed record LineChartView : ISvgView, IChartBody
     void IChartBody.AppendBody(StringBuilder html, string id) => SvgLines.Write(html, Title, XTitle, YTitle, XLabels, Series, $" id=\"{id}-plot\" class=\"ik-plot\"");
 
     /// <inheritdoc />
-    public string ToPlainText()
-    {
-        var text = new StringBuilder(Title).AppendLine();
-        int width = Math.Max(4, XLabels.Max(l => l.Length));
-        text.AppendLine(new string(' ', width) + string.Concat(Series.Select(s => " " + s.Name.PadLeft(10))));
-        for (int i = 0; i < XLabels.Length; i++)
-        {
-            text.AppendLine(XLabels[i].PadRight(width) + string.Concat(Series.Select(s => " " + HtmlText.Number(s.Values[i]).PadLeft(10))));
-        }
-        return text.ToString();
-    }
+    public string ToPlainText() => LabelledSeries.PlainText(Title, XLabels, Series);
 }

@@ -116,7 +116,21 @@ internal static partial class CheckpointConverter
     }
 
     /// <summary>GPT-J: <c>transformer.h.L</c> with one <c>ln_1</c> (given to ln1 and ln2 alike) and an unembedding bias.</summary>
-    static Dictionary<string, Tensor> GptJ(TransformerConfig c, ITensorSource s, ScalarType dtype, Device device)
+    static Dictionary<string, Tensor> GptJ(TransformerConfig c, ITensorSource s, ScalarType dtype, Device device) =>
+        TransformerH(c, s, dtype, device, new("attn.", "mlp.fc_in", "mlp.fc_out", SecondNorm: null, LearnedPositions: false));
+
+    /// <summary>GPT-Neo: GPT-2's names with separate <c>q_proj</c>/<c>k_proj</c>/<c>v_proj</c> Linear layers.</summary>
+    static Dictionary<string, Tensor> GptNeo(TransformerConfig c, ITensorSource s, ScalarType dtype, Device device) =>
+        TransformerH(c, s, dtype, device, new("attn.attention.", "mlp.c_fc", "mlp.c_proj", SecondNorm: "ln_2", LearnedPositions: true));
+
+    /// <summary>
+    /// Where a <c>transformer.h.L</c> checkpoint with separate q/k/v projections keeps its parts: the attention
+    /// prefix, the MLP's two Linear layers, the second norm (null: the block's one <c>ln_1</c> serves both) and
+    /// whether learned positions (<c>wpe</c>) are present.
+    /// </summary>
+    readonly record struct HLayout(string Attention, string MlpIn, string MlpOut, string? SecondNorm, bool LearnedPositions);
+
+    static Dictionary<string, Tensor> TransformerH(TransformerConfig c, ITensorSource s, ScalarType dtype, Device device, HLayout layout)
     {
         var get = Loader(s, "transformer.", dtype, device);
         int m = c.DModel, h = c.NHeads, d = c.DHead;
@@ -126,48 +140,22 @@ internal static partial class CheckpointConverter
             ["ln_final.w"] = get("ln_f.weight"),
             ["ln_final.b"] = get("ln_f.bias"),
         };
+        if (layout.LearnedPositions) w["pos_embed.W_pos"] = get("wpe.weight");
         for (int l = 0; l < c.NLayers; l++)
         {
             string hf = $"h.{l}.", tl = $"blocks.{l}.";
             w[tl + "ln1.w"] = get(hf + "ln_1.weight");
             w[tl + "ln1.b"] = get(hf + "ln_1.bias");
-            w[tl + "ln2.w"] = get(hf + "ln_1.weight").clone();
-            w[tl + "ln2.b"] = get(hf + "ln_1.bias").clone();
-            SeparateHeads(s, get, w, "transformer." + hf + "attn.", hf + "attn.", tl + "attn.", h, d, m, "out_proj");
-            Linear(get, s, hf + "mlp.fc_in", w, tl + "mlp.W_in", tl + "mlp.b_in", "transformer.");
-            Linear(get, s, hf + "mlp.fc_out", w, tl + "mlp.W_out", tl + "mlp.b_out", "transformer.");
+            string second = layout.SecondNorm ?? "ln_1";
+            w[tl + "ln2.w"] = layout.SecondNorm is null ? get(hf + "ln_1.weight").clone() : get(hf + second + ".weight");
+            w[tl + "ln2.b"] = layout.SecondNorm is null ? get(hf + "ln_1.bias").clone() : get(hf + second + ".bias");
+            SeparateHeads(s, get, w, "transformer." + hf + layout.Attention, hf + layout.Attention, tl + "attn.", h, d, m, "out_proj");
+            Linear(get, s, hf + layout.MlpIn, w, tl + "mlp.W_in", tl + "mlp.b_in", "transformer.");
+            Linear(get, s, hf + layout.MlpOut, w, tl + "mlp.W_out", tl + "mlp.b_out", "transformer.");
         }
         var top = Loader(s, "", dtype, device);
         w["unembed.W_U"] = c.TiedEmbeddings || !s.Contains("lm_head.weight") ? w["embed.W_E"].t() : top("lm_head.weight").t();
         if (s.Contains("lm_head.bias")) w["unembed.b_U"] = top("lm_head.bias");
-        return w;
-    }
-
-    /// <summary>GPT-Neo: GPT-2's names with separate <c>q_proj</c>/<c>k_proj</c>/<c>v_proj</c> Linear layers.</summary>
-    static Dictionary<string, Tensor> GptNeo(TransformerConfig c, ITensorSource s, ScalarType dtype, Device device)
-    {
-        var get = Loader(s, "transformer.", dtype, device);
-        int m = c.DModel, h = c.NHeads, d = c.DHead;
-        var w = new Dictionary<string, Tensor>
-        {
-            ["embed.W_E"] = get("wte.weight"),
-            ["pos_embed.W_pos"] = get("wpe.weight"),
-            ["ln_final.w"] = get("ln_f.weight"),
-            ["ln_final.b"] = get("ln_f.bias"),
-        };
-        for (int l = 0; l < c.NLayers; l++)
-        {
-            string hf = $"h.{l}.", tl = $"blocks.{l}.";
-            w[tl + "ln1.w"] = get(hf + "ln_1.weight");
-            w[tl + "ln1.b"] = get(hf + "ln_1.bias");
-            w[tl + "ln2.w"] = get(hf + "ln_2.weight");
-            w[tl + "ln2.b"] = get(hf + "ln_2.bias");
-            SeparateHeads(s, get, w, "transformer." + hf + "attn.attention.", hf + "attn.attention.", tl + "attn.", h, d, m, "out_proj");
-            Linear(get, s, hf + "mlp.c_fc", w, tl + "mlp.W_in", tl + "mlp.b_in", "transformer.");
-            Linear(get, s, hf + "mlp.c_proj", w, tl + "mlp.W_out", tl + "mlp.b_out", "transformer.");
-        }
-        var top = Loader(s, "", dtype, device);
-        w["unembed.W_U"] = c.TiedEmbeddings || !s.Contains("lm_head.weight") ? w["embed.W_E"].t() : top("lm_head.weight").t();
         return w;
     }
 

@@ -129,32 +129,14 @@ public static partial class HuggingFaceConfig
     // GPT-J: one LayerNorm read by attention and MLP in parallel, interleaved rotary on the first rotary_dim dimensions.
     static TransformerConfig GptJ(Reader r)
     {
-        int dModel = r.Int("n_embd");
-        int nHeads = r.Int("n_head");
-        if (dModel % nHeads != 0)
-            throw new InvalidDataException($"{r.Source}: n_embd ({dModel}) is not a multiple of n_head ({nHeads}).");
-        int dHead = dModel / nHeads;
-        return new TransformerConfig
+        var c = Gpt2Names(r, "gptj", tiedByDefault: false);
+        return c with
         {
-            ModelType = "gptj",
-            DModel = dModel,
-            NHeads = nHeads,
-            DHead = dHead,
-            NLayers = r.Int("n_layer"),
-            DMlp = r.OptionalInt("n_inner") ?? 4 * dModel,
-            NCtx = r.Int("n_positions"),
-            DVocab = r.Int("vocab_size"),
-            LayerNormEps = r.Double("layer_norm_epsilon", 1e-5),
-            Activation = r.String("activation_function", "gelu_new"),
-            TiedEmbeddings = r.Bool("tie_word_embeddings", false),
-            Normalization = NormalizationType.LayerNorm,
             PositionalEmbedding = PositionalEmbeddingType.Rotary,
-            RotaryDim = r.OptionalInt("rotary_dim") ?? dHead,
+            RotaryDim = r.OptionalInt("rotary_dim") ?? c.DHead,
             RotaryInterleaved = true,
             RotaryBase = r.OptionalDouble("rope_theta") ?? 10000.0,
             ParallelAttnMlp = true,
-            BosTokenId = r.OptionalInt("bos_token_id"),
-            EosTokenId = r.OptionalInt("eos_token_id"),
         };
     }
 

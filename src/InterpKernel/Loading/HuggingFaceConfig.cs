@@ -58,15 +58,21 @@ public static partial class HuggingFaceConfig
 
     static TransformerConfig Gpt2(Reader r)
     {
+        if (r.Bool("scale_attn_by_inverse_layer_idx", false) || r.Bool("reorder_and_upcast_attn", false) || !r.Bool("scale_attn_weights", true))
+            throw new NotSupportedException($"{r.Source}: GPT-2 variants with scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn or without scale_attn_weights are not supported.");
+        return Gpt2Names(r, "gpt2", tiedByDefault: true);
+    }
+
+    /// <summary>The fields of a config written with GPT-2's names (<c>n_embd</c>, <c>n_head</c>, <c>n_layer</c>, ...): a LayerNorm model with learned positions.</summary>
+    static TransformerConfig Gpt2Names(Reader r, string modelType, bool tiedByDefault)
+    {
         int dModel = r.Int("n_embd");
         int nHeads = r.Int("n_head");
         if (dModel % nHeads != 0)
             throw new InvalidDataException($"{r.Source}: n_embd ({dModel}) is not a multiple of n_head ({nHeads}).");
-        if (r.Bool("scale_attn_by_inverse_layer_idx", false) || r.Bool("reorder_and_upcast_attn", false) || !r.Bool("scale_attn_weights", true))
-            throw new NotSupportedException($"{r.Source}: GPT-2 variants with scale_attn_by_inverse_layer_idx, reorder_and_upcast_attn or without scale_attn_weights are not supported.");
         return new TransformerConfig
         {
-            ModelType = "gpt2",
+            ModelType = modelType,
             DModel = dModel,
             NHeads = nHeads,
             DHead = dModel / nHeads,
@@ -76,7 +82,7 @@ public static partial class HuggingFaceConfig
             DVocab = r.Int("vocab_size"),
             LayerNormEps = r.Double("layer_norm_epsilon", 1e-5),
             Activation = r.String("activation_function", "gelu_new"),
-            TiedEmbeddings = r.Bool("tie_word_embeddings", true),
+            TiedEmbeddings = r.Bool("tie_word_embeddings", tiedByDefault),
             Normalization = NormalizationType.LayerNorm,
             PositionalEmbedding = PositionalEmbeddingType.Standard,
             BosTokenId = r.OptionalInt("bos_token_id"),

@@ -24,16 +24,11 @@ public sealed class CollectActivationsSweep : ISweepAnalysis
         ArgumentNullException.ThrowIfNull(options);
         if (options.Strings("hooks", problems) is not { Length: > 0 }) problems.Add("option 'hooks' is required: the hook names to collect, e.g. [\"blocks.1.hook_resid_post\"]");
         options.Int("chunkTokens", 128, problems, min: 2);
-        options.Int("unitBytes", SweepPlan.DefaultUnitBytes, problems, min: 1);
-        if (spec.Inputs.Text is not { Count: > 0 }) problems.Add("collect-activations reads inputs.text: give text files or globs");
+        SweepPlan.ValidateTextInputs("collect-activations", spec, options, problems);
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<WorkUnit> Plan(SweepSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return SweepPlan.TextUnits(spec.TextFiles(), new SweepOptions(spec.Options).Int("unitBytes", SweepPlan.DefaultUnitBytes));
-    }
+    public IReadOnlyList<WorkUnit> Plan(SweepSpec spec) => SweepPlan.TextUnits(spec);
 
     /// <inheritdoc />
     public JsonNode Run(SweepSpec spec, HookedTransformer model, IReadOnlyList<WorkUnit> units, SweepContext context)

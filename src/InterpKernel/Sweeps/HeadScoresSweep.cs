@@ -26,16 +26,11 @@ public sealed class HeadScoresSweep : ISweepAnalysis
             if (!Detectors.Contains(d)) problems.Add($"detector '{d}'{SweepOptions.Suggest(d, Detectors)} is not one of {string.Join(", ", Detectors)}");
         options.Int("seqLen", 64, problems, min: 2);
         options.Int("batchSize", 16, problems, min: 1);
-        options.Int("unitBytes", SweepPlan.DefaultUnitBytes, problems, min: 1);
-        if (spec.Inputs.Text is not { Count: > 0 }) problems.Add("head-scores reads inputs.text: give text files or globs");
+        SweepPlan.ValidateTextInputs("head-scores", spec, options, problems);
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<WorkUnit> Plan(SweepSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        return SweepPlan.TextUnits(spec.TextFiles(), new SweepOptions(spec.Options).Int("unitBytes", SweepPlan.DefaultUnitBytes));
-    }
+    public IReadOnlyList<WorkUnit> Plan(SweepSpec spec) => SweepPlan.TextUnits(spec);
 
     /// <inheritdoc />
     public JsonNode Run(SweepSpec spec, HookedTransformer model, IReadOnlyList<WorkUnit> units, SweepContext context)

@@ -41,6 +41,25 @@ public static class SweepPlan
         return (start, start + size + (index < extra ? 1 : 0));
     }
 
+    /// <summary>
+    /// The checks every analysis that reads <see cref="SweepInputs.Text"/> in units makes: a positive
+    /// <c>unitBytes</c> option and at least one text file or glob.
+    /// </summary>
+    public static void ValidateTextInputs(string analysis, SweepSpec spec, SweepOptions options, List<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Int("unitBytes", DefaultUnitBytes, problems, min: 1);
+        if (spec.Inputs.Text is not { Count: > 0 }) problems.Add($"{analysis} reads inputs.text: give text files or globs");
+    }
+
+    /// <summary>The spec's text files cut into units of its <c>unitBytes</c> option (65536 by default).</summary>
+    public static IReadOnlyList<WorkUnit> TextUnits(SweepSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return TextUnits(spec.TextFiles(), new SweepOptions(spec.Options).Int("unitBytes", DefaultUnitBytes));
+    }
+
     /// <summary>Text files cut into units of about <paramref name="unitBytes"/> bytes, each ending at a line end.</summary>
     public static IReadOnlyList<WorkUnit> TextUnits(IReadOnlyList<string> files, int unitBytes = DefaultUnitBytes)
     {
