@@ -46,6 +46,13 @@ public static partial class HuggingFaceConfig
             _ => throw new NotSupportedException(
                 $"{source}: model_type '{modelType}' is not supported. Supported model types: {string.Join(", ", SupportedModelTypes)}."),
         };
+        // Small test checkpoints often keep a full-size tokenizer's special ids (GPT-2's 50256) with a tiny vocabulary:
+        // an id the embedding has no row for cannot be fed to the model, so it is not taken as the model's BOS or EOS.
+        config = config with
+        {
+            BosTokenId = config.BosTokenId < config.DVocab ? config.BosTokenId : null,
+            EosTokenId = config.EosTokenId < config.DVocab ? config.EosTokenId : null,
+        };
         try
         {
             return config.Validate();

@@ -19,6 +19,18 @@ public class FamilyConfigTests
                               "\"intermediate_size\": 128, \"max_position_embeddings\": 128, \"vocab_size\": 512";
 
     [Fact]
+    public void Special_token_ids_outside_the_vocabulary_are_not_taken_as_bos_or_eos()
+    {
+        const string template = """{"model_type": "gpt2", "n_embd": 16, "n_head": 2, "n_layer": 1, "n_positions": 32, "vocab_size": VOCAB, "bos_token_id": 50256, "eos_token_id": 50256}""";
+        var tiny = Parse(template.Replace("VOCAB", "512"));
+        Assert.Null(tiny.BosTokenId);
+        Assert.Null(tiny.EosTokenId);
+        var full = Parse(template.Replace("VOCAB", "50257"));
+        Assert.Equal(50256, full.BosTokenId);
+        Assert.Equal(50256, full.EosTokenId);
+    }
+
+    [Fact]
     public void An_older_Llama_3_1_config_with_rope_scaling_and_a_top_level_theta_loads()
     {
         var c = Parse($$$"""
