@@ -35,12 +35,7 @@ public sealed partial class ActivationCache
             throw new InvalidOperationException(
                 $"'{wide.Key}' has a batch of {(wide.Value.dim() == 0 ? 0 : wide.Value.shape[0])}: RemoveBatchDim needs a batch of one; index one row instead.");
         var result = new ActivationCache(Model);
-        foreach (var (name, t) in _store)
-        {
-            result._store[name] = t.squeeze(0).DetachFromDisposeScope();
-            t.Dispose();
-        }
-        _store.Clear();
+        _store.MoveTo(result._store, t => t.squeeze(0));
         return result;
     }
 }

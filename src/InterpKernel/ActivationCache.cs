@@ -8,7 +8,7 @@ namespace InterpKernel;
 /// </summary>
 public sealed partial class ActivationCache : IDisposable
 {
-    readonly Dictionary<string, Tensor> _store = new(StringComparer.Ordinal);
+    readonly TensorStore _store = new();
     bool _disposed;
 
     internal ActivationCache(HookedTransformer model) => Model = model;
@@ -17,10 +17,10 @@ public sealed partial class ActivationCache : IDisposable
     public HookedTransformer Model { get; }
 
     /// <summary>The cached hook names.</summary>
-    public IReadOnlyCollection<string> Keys => _store.Keys;
+    public IReadOnlyCollection<string> Keys => _store.Names;
 
     /// <summary>Whether an activation is cached under <paramref name="name"/>.</summary>
-    public bool ContainsKey(string name) => _store.ContainsKey(name);
+    public bool ContainsKey(string name) => _store.Contains(name);
 
     /// <summary>The activation cached under a full hook name, e.g. <c>cache["blocks.1.attn.hook_pattern"]</c>.</summary>
     public Tensor this[string name]
@@ -51,17 +51,14 @@ public sealed partial class ActivationCache : IDisposable
     public Tensor this[string activation, int? layer, string layerType] =>
         this[InterpKernel.HookNames.Of(activation, layer, layerType)];
 
-    internal Tensor? StoreHook(Tensor activation, HookPoint hook)
-    {
-        var kept = activation.detach().DetachFromDisposeScope();
-        if (_store.Remove(hook.Name, out var old)) old.Dispose();
-        _store[hook.Name] = kept;
-        return null;
-    }
+    /// <summary>The hook that fills this cache: each activation kept under its hook's name.</summary>
+    internal Tensor? StoreHook(Tensor activation, HookPoint hook) => (_keep ??= _store.Hook())(activation, hook);
+
+    HookFunction? _keep;
 
     KeyNotFoundException Missing(string name)
     {
-        var near = InterpKernel.HookNames.Nearest(name, _store.Keys);
+        var near = InterpKernel.HookNames.Nearest(name, _store.Names);
         string hint = Model.HookNames.Contains(name)
             ? "It is a hook of this model but was not cached: widen the namesFilter of RunWithCache."
             : $"Did you mean {string.Join(", ", near.Select(n => $"'{n}'"))}?";
@@ -73,7 +70,6 @@ public sealed partial class ActivationCache : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var t in _store.Values) t.Dispose();
-        _store.Clear();
+        _store.Dispose();
     }
 }

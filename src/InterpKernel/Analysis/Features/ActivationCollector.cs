@@ -164,30 +164,15 @@ public static class ActivationCollector
         var bIdx = tensor(rowsB.ToArray(), ScalarType.Int64, model.Device);
         var pIdx = tensor(rowsP.ToArray(), ScalarType.Int64, model.Device);
 
-        var hooks = hookNames.Select(name => (name, (HookFunction)((act, hook) =>
+        var names = hookNames.ToArray();
+        using var store = ActivationCapture.Capture(model, tokens, names, (i, act) =>
         {
             if (act.dim() < 3 || act.shape[0] != batch.Length || act.shape[1] != len)
                 throw new ArgumentException(
-                    $"'{hook.Name}' has shape [{string.Join(", ", act.shape)}], not [batch, pos, ...]: collect a hook whose second axis is the token position.",
+                    $"'{names[i]}' has shape [{string.Join(", ", act.shape)}], not [batch, pos, ...]: collect a hook whose second axis is the token position.",
                     nameof(hookNames));
-            var rows = act[bIdx, pIdx].reshape(rowsB.Count, -1).to(ScalarType.Float32).cpu();
-            chunks[hook.Name].Add(rows.DetachFromDisposeScope());
-            return null;
-        }))).ToArray();
-        using (model.Hooks(hooks))
-            model.Forward(tokens, null, StopLayer(model, hookNames)).Dispose();
-    }
-
-    /// <summary>The earliest block a forward may stop at and still fire every hook (skipping the unembedding when it can).</summary>
-    internal static int? StopLayer(HookedTransformer model, IEnumerable<string> hookNames)
-    {
-        int stop = 0;
-        foreach (var name in hookNames)
-        {
-            if (name is "hook_embed" or "hook_pos_embed") continue;
-            if (HookNames.LayerOf(name) is not { } layer) return null; // ln_final hooks need the whole forward
-            stop = Math.Max(stop, layer + 1);
-        }
-        return stop;
+            return act[bIdx, pIdx].reshape(rowsB.Count, -1).cpu();
+        }, ScalarType.Float32);
+        foreach (var name in names) chunks[name].Add(store.Take(name));
     }
 }

@@ -118,7 +118,8 @@ internal static class PatchRunner
         var store = new TensorStore();
         try
         {
-            using (model.Hooks(names.Select(n => (n, (HookFunction)((a, h) => { store.Set(h.Name, a.detach()); return null; }))).ToArray()))
+            var keep = store.Hook();
+            using (model.Hooks(names.Select(n => (n, keep)).ToArray()))
                 logits = model.ForwardCore(tokens, null, null, null, attentionMask);
             return store;
         }

@@ -99,8 +99,9 @@ public static class PathPatching
             }
             foreach (var name in mlpNames) frozen.Add((name, (a, h) => corruptActs[h.Name].repeat(k, 1, 1)));
             using var received = new TensorStore();
+            var receive = received.Hook((a, _) => a.clone());
             foreach (var (name, _) in receiverIndex.DistinctBy(r => r.HookName))
-                frozen.Add((name, (a, h) => { received.Set(h.Name, a.detach().clone()); return null; }));
+                frozen.Add((name, receive));
             using (model.Hooks(frozen.ToArray())) model.Forward(repeated);
 
             // Run 2: a fresh corrupted run whose receivers read what they read in run 1.

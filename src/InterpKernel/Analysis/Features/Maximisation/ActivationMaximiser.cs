@@ -160,11 +160,8 @@ public static class ActivationMaximiser
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var tokens = Batch(model, sequences, bos);
-        Tensor? value = null;
-        using (model.Hooks((target.HookName, (act, _) => { value = target.Read(act).select(1, -1).to(ScalarType.Float64).cpu().DetachFromDisposeScope(); return null; })))
-            model.Forward(tokens, null, ActivationCollector.StopLayer(model, [target.HookName]));
-        using var owned = value!;
-        return owned.data<double>().ToArray();
+        using var value = ActivationCapture.Run(model, tokens, [target.HookName], (_, act) => target.Read(act).select(1, -1).cpu(), ScalarType.Float64)[0];
+        return value.data<double>().ToArray();
     }
 
     /// <summary>∂ target / ∂ one-hot input <c>[length, d_vocab]</c> at the current tokens.</summary>
@@ -191,7 +188,7 @@ public static class ActivationMaximiser
         Tensor? value = null;
         // What the hook makes outlives the pass (see HookFunction), so value is still there after Forward.
         using (model.Hooks(("hook_embed", (_, _) => full), (target.HookName, (act, _) => { value = target.Read(act)[0, -1]; return null; })))
-            model.Forward(placeholder, null, ActivationCollector.StopLayer(model, [target.HookName])).Dispose();
+            model.Forward(placeholder, null, ActivationCapture.StopLayer(model, [target.HookName])).Dispose();
         return value!.to(ScalarType.Float32);
     }
 

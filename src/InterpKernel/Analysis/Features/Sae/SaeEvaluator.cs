@@ -45,12 +45,11 @@ public static class SaeEvaluator
             {
                 using var scope = NewDisposeScope();
                 var batch = tokens.narrow(0, start, Math.Min(batchSize, tokens.shape[0] - start)).to(model.Device);
-                Tensor? captured = null;
+                using var captured = new TensorStore();
                 Tensor cleanLogits;
-                using (model.Hooks((sae.Config.HookName, (act, _) => { captured = act.detach().clone().DetachFromDisposeScope(); return null; })))
+                using (model.Hooks((sae.Config.HookName, captured.Hook())))
                     cleanLogits = model.Forward(batch);
-                using var owned = captured!;
-                var x = owned;
+                var x = captured[sae.Config.HookName];
                 if (skipFirst) x = x.narrow(1, 1, x.shape[1] - 1);
                 x = x.reshape(-1, x.shape[^1]).to(sae.WEnc.dtype);
                 var acts = sae.Activate(sae.PreActivation(x));

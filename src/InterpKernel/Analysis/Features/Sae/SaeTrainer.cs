@@ -205,11 +205,7 @@ public static partial class SaeTrainer
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var tokens = tensor(contexts.SelectMany(c => c.Select(t => (long)t)).ToArray(), [contexts.Count, length], ScalarType.Int64);
-        Tensor? captured = null;
-        using (model.Hooks((hookName, (act, _) => { captured = act.detach().clone().DetachFromDisposeScope(); return null; })))
-            model.Forward(tokens, null, ActivationCollector.StopLayer(model, [hookName])).Dispose();
-        using var owned = captured!;
-        var x = skipBos ? owned.narrow(1, 1, length - 1) : owned;
-        return x.reshape(-1, x.shape[^1]).to(ScalarType.Float32).contiguous().MoveToOuterDisposeScope();
+        using var x = ActivationCapture.Run(model, tokens, [hookName], (_, act) => skipBos ? act.narrow(1, 1, length - 1) : act)[0];
+        return x.reshape(-1, x.shape[^1]).contiguous().MoveToOuterDisposeScope();
     }
 }

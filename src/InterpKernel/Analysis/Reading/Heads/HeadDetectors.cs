@@ -188,24 +188,9 @@ public static class HeadDetectors
 
     static Tensor PerLayer(HookedTransformer model, Tensor tokens, Func<Tensor, Tensor> score)
     {
-        var rows = new Tensor[model.Config.NLayers];
-        using (model.Hooks(n => n.EndsWith(".attn.hook_pattern", StringComparison.Ordinal), (pattern, hook) =>
-               {
-                   rows[hook.Layer!.Value] = score(pattern).DetachFromDisposeScope();
-                   return null;
-               }))
-        using (no_grad())
-        {
-            // The pattern of the last layer is all we need: stop before the unembedding.
-            model.Forward(tokens, null, model.Config.NLayers).Dispose();
-        }
-        try
-        {
-            return stack(rows);
-        }
-        finally
-        {
-            foreach (var r in rows) r?.Dispose();
-        }
+        // Every layer's pattern, scored inside its hook; the last one is all the pass needs, so it stops before the unembedding.
+        var names = Enumerable.Range(0, model.Config.NLayers).Select(l => HookNames.Of("pattern", l)).ToArray();
+        using var store = ActivationCapture.Capture(model, tokens, names, (_, pattern) => score(pattern));
+        return stack(names.Select(n => store[n]).ToArray());
     }
 }

@@ -62,7 +62,7 @@ public static class ActivationScan
                     values[i] = cpu.data<float>().ToArray(); // [batch * pos]
                 }
             }
-            foreach (var (row, pos) in ActivationCapture.Positions(chunks, options.IncludeBos))
+            foreach (var (row, pos) in TokenChunkPositions.Of(chunks, options.IncludeBos))
             {
                 for (int i = 0; i < sites.Count; i++)
                 {

@@ -42,7 +42,7 @@ public static class NeuronPeaks
                 values = cpu.data<float>().ToArray(); // [batch * pos * d_mlp]
             }
             peak ??= Enumerable.Repeat(float.NegativeInfinity, (int)dMlp).ToArray();
-            foreach (var (row, pos) in ActivationCapture.Positions(chunks, includeBos: false))
+            foreach (var (row, pos) in TokenChunkPositions.Of(chunks, includeBos: false))
             {
                 var at = values.AsSpan((int)((row * width + pos) * dMlp), (int)dMlp);
                 for (int n = 0; n < at.Length; n++)

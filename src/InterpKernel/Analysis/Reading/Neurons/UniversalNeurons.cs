@@ -66,5 +66,5 @@ public static class UniversalNeurons
 
     /// <summary>Flat indices (<c>row · width + pos</c>) of the positions summarised, at most <paramref name="limit"/>.</summary>
     internal static long[] RowIndex(List<TokenChunk> chunks, long width, long limit) =>
-        ActivationCapture.Positions(chunks, includeBos: false).Take((int)Math.Min(limit, int.MaxValue)).Select(p => p.Row * width + p.Position).ToArray();
+        TokenChunkPositions.Of(chunks, includeBos: false).Take((int)Math.Min(limit, int.MaxValue)).Select(p => p.Row * width + p.Position).ToArray();
 }
