@@ -51,6 +51,11 @@ public sealed class MagicDispatcher
             grammar.Options.Add(new HelpOption());
         }
 
+        if (magic.Name is not ("help" or "model") && !grammar.Options.Any(o => o.Name == Magics.MagicSession.ModelOptionName))
+        {
+            grammar.Options.Add(Magics.MagicSession.CreateModelOption());
+        }
+
         if (grammar.Name != magic.Name)
         {
             throw new ArgumentException(
@@ -129,7 +134,7 @@ public sealed class MagicDispatcher
             return Task.CompletedTask;
         }
 
-        return magic.Handler(parse, host, cancellationToken);
+        return Magics.MagicSession.Of(host).WithChosenModel(parse, () => magic.Handler(parse, host, cancellationToken));
     }
 
     // Splits on whitespace; double quotes group words, a backslash escapes a quote inside them.

@@ -83,13 +83,52 @@ internal sealed class MagicSession
         LastPrompt = null;
     }
 
+    /// <summary>The option every magic that works on a model takes to name the variable holding it.</summary>
+    public const string ModelOptionName = "--model";
+
+    private string? _chosenVariable;
+
+    /// <summary>A fresh <c>--model &lt;variable&gt;</c> option (System.CommandLine options belong to one command each).</summary>
+    internal static System.CommandLine.Option<string?> CreateModelOption() => new(ModelOptionName)
+    {
+        Description = "The variable that holds the model to use; by default the model the last #!model load bound, else the most recently declared one.",
+        Recursive = true,
+    };
+
+    /// <summary>Runs one magic with the model its <c>--model</c> option names, if any, as the one <see cref="RequireModel"/> returns.</summary>
+    internal async Task WithChosenModel(System.CommandLine.ParseResult parse, Func<Task> run)
+    {
+        var option = parse.RootCommandResult.Command.Options.OfType<System.CommandLine.Option<string?>>().FirstOrDefault(o => o.Name == ModelOptionName);
+        _chosenVariable = option is null ? null : parse.GetValue(option);
+        try
+        {
+            await run().ConfigureAwait(false);
+        }
+        finally
+        {
+            _chosenVariable = null;
+        }
+    }
+
     /// <summary>
-    /// The current model: the value of the remembered variable when a C# cell reassigned it to another model,
-    /// else the loaded one, else the most recently declared variable that holds a <see cref="HookedTransformer"/>.
+    /// The current model: the variable <c>--model</c> names; else the value of the remembered variable when a C#
+    /// cell reassigned it to another model, else the loaded one, else the most recently declared variable that holds
+    /// a <see cref="HookedTransformer"/>.
     /// </summary>
-    /// <exception cref="MagicCommandException">No model was loaded.</exception>
+    /// <exception cref="MagicCommandException">No model was loaded, or <c>--model</c> names a variable that holds none.</exception>
     public HookedTransformer RequireModel(IKernelHost host, string magic)
     {
+        if (_chosenVariable is { } chosen)
+        {
+            // Only this magic uses it: the default for the next one stays as it was.
+            if (host.TryGetVariable(chosen, out var named) && named is HookedTransformer model) return model;
+
+            var holders = host.Variables().Where(v => v.Value is HookedTransformer).Select(v => v.Key).ToList();
+            throw new MagicCommandException(
+                $"{MagicDispatcher.Prefix}{magic} --model {chosen}: no variable '{chosen}' holds a model. " +
+                (holders.Count == 0 ? "No variable holds one yet: load one with #!model load." : $"Variables holding a model: {string.Join(", ", holders)}."));
+        }
+
         if (ModelVariable is not null && host.TryGetVariable(ModelVariable, out var value) && value is HookedTransformer bound)
         {
             if (!ReferenceEquals(bound, Model)) LastPrompt = null;

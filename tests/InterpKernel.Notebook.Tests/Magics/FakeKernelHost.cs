@@ -38,6 +38,8 @@ internal sealed class FakeKernelHost : IKernelHost
 
     public bool TryGetVariable(string name, out object? value) => Variables.TryGetValue(name, out value);
 
+    IReadOnlyList<KeyValuePair<string, object?>> IKernelHost.Variables() => Variables.ToList();
+
     /// <summary>Starts a new cell: like the kernel's host, each cell gets its own output writer.</summary>
     public void NewCell() => OutText = new StringWriter();
 

@@ -111,4 +111,21 @@ public sealed class ModelMagicTests
 
     private static string? Value(DataFrameView table, string property) =>
         Assert.Single(table.Rows, r => r[0] == property)[1];
+
+    [Fact]
+    public async Task The_model_option_picks_the_variable_a_magic_uses_for_that_line_only()
+    {
+        var host = new FakeKernelHost();
+        await host.Run($"#!model load \"{MagicModels.Kjv2l}\" --name full");
+        await host.Run($"#!model load \"{MagicModels.Kjv2l}\" --name half --dtype bfloat16");
+
+        await host.Run("#!run \"And God said\" --model full");
+        Assert.Equal(torch.ScalarType.Float32, host.Variable<torch.Tensor>("logits").dtype);
+        await host.Run("#!run \"And God said\"");
+        Assert.Equal(torch.ScalarType.BFloat16, host.Variable<torch.Tensor>("logits").dtype);
+        await host.Run("#!heads detect --seq-len 6 --batch 1 --model full");
+
+        var error = await host.Fails("#!run \"And God said\" --model nope");
+        Assert.Contains("no variable 'nope' holds a model. Variables holding a model: full, half.", error.Message);
+    }
 }
