@@ -1,0 +1,41 @@
+using InterpKernel.Analysis;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace InterpKernel.Tests.Circuits.Attribution;
+
+public sealed class ReplacementModelTests(AttributionFixture fx) : IClassFixture<AttributionFixture>
+{
+    [Fact]
+    public void With_its_errors_the_replacement_model_gives_the_original_logits()
+    {
+        using var replacement = ReplacementModel.Create(fx.Model, fx.Transcoders, fx.Tokens);
+        using var original = fx.Model.Forward(fx.Tokens);
+        using var logits = replacement.Run();
+        using var frozen = replacement.Run(freezeFeatures: true);
+        Assert.True((logits - original).abs().max().item<float>() < 1e-4f);
+        Assert.True((frozen - original).abs().max().item<float>() < 1e-4f);
+    }
+
+    [Fact]
+    public void The_transcoders_are_sparse_and_leave_an_error()
+    {
+        using var replacement = ReplacementModel.Create(fx.Model, fx.Transcoders, fx.Tokens);
+        for (int l = 0; l < fx.Model.Config.NLayers; l++)
+        {
+            long active = replacement.Activations(l).count_nonzero().item<long>();
+            Assert.InRange(active, 10 * replacement.Positions, 40 * replacement.Positions);
+            double error = replacement.Errors(l).norm().item<float>(), output = replacement.MlpOut(l).norm().item<float>();
+            Assert.True(error > 0 && error < output, $"layer {l}: error {error}, output {output}");
+        }
+    }
+
+    [Fact]
+    public void Interventions_name_features_that_exist()
+    {
+        using var replacement = ReplacementModel.Create(fx.Model, fx.Transcoders, fx.Tokens);
+        Assert.Throws<ArgumentException>(() => replacement.Run([FeatureIntervention.Set(0, 99, 0, 0)]));
+        Assert.Throws<ArgumentException>(() => replacement.Run([FeatureIntervention.Set(0, 0, 100_000, 0)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => replacement.Run([FeatureIntervention.Set(5, 0, 0, 0)]));
+    }
+}
