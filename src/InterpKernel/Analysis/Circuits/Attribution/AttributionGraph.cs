@@ -24,7 +24,7 @@ public sealed partial class AttributionGraph
     readonly float[] _adjacency; // [n, n], row = target, column = source
     readonly double[] _values, _bias;
 
-    AttributionGraph(AttributionNode[] nodes, float[] adjacency, double[] values, double[] bias, long[] tokens,
+    internal AttributionGraph(AttributionNode[] nodes, float[] adjacency, double[] values, double[] bias, long[] tokens,
                      string[] promptTokens, string[] logitTokens, int layers, int[] featureCounts)
     {
         Nodes = nodes;
