@@ -19,6 +19,15 @@ public readonly record struct FeatureIntervention(int Layer, int Position, int F
     /// <summary>Multiplies feature <paramref name="feature"/> of <paramref name="layer"/> at <paramref name="position"/> by <paramref name="factor"/>.</summary>
     public static FeatureIntervention Scale(int layer, int position, int feature, double factor) => new(layer, position, feature, factor, IsScale: true);
 
+    /// <summary>Sets the feature of <paramref name="node"/> (a feature node of an <see cref="AttributionGraph"/>) to <paramref name="value"/>.</summary>
+    public static FeatureIntervention Set(AttributionNode node, double value)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.Kind != AttributionNodeKind.Feature)
+            throw new ArgumentException($"{node} is not a feature node: only transcoder features can be set.", nameof(node));
+        return new(node.Layer, node.Position, node.Feature, value);
+    }
+
     /// <summary>Applies the edit in place to activations <c>[batch, pos, d_transcoder]</c>.</summary>
     internal void Apply(Tensor activations)
     {
