@@ -128,12 +128,14 @@ internal sealed class AttributionPass
             biasPart += (g * _rm.Transcoders.DecoderBias(l)).sum([1, 2]).to(ScalarType.Float64);
             int start = _layerStart[l], count = _layerStart[l + 1] - start;
             if (count == 0) continue;
+            var decoder = _rm.Transcoders.DecoderRows(l).to(g.dtype); // [d_transcoder, d_model]
+            long dT = decoder.shape[0];
             var slice = _features.AsSpan(start, count).ToArray();
-            var posIdx = tensor(slice.Select(f => (long)f.Position).ToArray(), device: device);
-            var featIdx = tensor(slice.Select(f => (long)f.Feature).ToArray(), device: device);
+            var flat = tensor(slice.Select(f => f.Position * dT + f.Feature).ToArray(), device: device);
             var acts = tensor(slice.Select(f => f.Activation).ToArray(), device: device).to(g.dtype);
-            var written = _rm.Transcoders.DecoderRows(l).index_select(0, featIdx).to(g.dtype) * acts.unsqueeze(1); // [k, d_model]
-            featureCols.Add((g.index_select(1, posIdx) * written.unsqueeze(0)).sum(-1)); // [batch, k]
+            // Every feature's gradient at every position is one product; the active ones are then picked out.
+            var perFeature = g.matmul(decoder.t()).reshape(b, -1); // [batch, pos * d_transcoder]
+            featureCols.Add(perFeature.index_select(1, flat) * acts); // [batch, k]
         }
         var embedCols = (x0.grad! * _rm.Embedding).sum(-1); // [batch, pos]
         var row = cat([.. featureCols, .. errorCols, embedCols, zeros(b, _logitIds.Length, embedCols.dtype, device)], 1)
