@@ -27,7 +27,8 @@ using (var scope = NewDisposeScope())
             var mlp = model.Blocks[l].Mlp;
             int dMlp = (int)mlp.WIn.shape[1];
             var pre = cache[TranscoderSet.InputHook(l)].matmul(mlp.WIn) + mlp.BIn;
-            double threshold = pre.flatten().sort(descending: true).Values[perPosition * Positions].item<float>();
+            var sorted = pre.flatten().sort(descending: true).Values;
+            double threshold = (sorted[perPosition * Positions - 1].item<float>() + sorted[perPosition * Positions].item<float>()) / 2;
             var config = new SaeConfig(SaeArchitecture.JumpRelu, model.Config.DModel, dMlp, TranscoderSet.InputHook(l)) { ApplyBDecToInput = false };
             saes.Add(SparseAutoencoder.FromWeights(config, mlp.WIn, mlp.BIn, mlp.WOut, mlp.BOut, full(dMlp, threshold, mlp.WIn.dtype)));
         }

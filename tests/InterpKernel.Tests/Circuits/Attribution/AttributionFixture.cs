@@ -28,7 +28,9 @@ public sealed class AttributionFixture : IDisposable
                 int dMlp = (int)mlp.WIn.shape[1];
                 var pre = cache[TranscoderSet.InputHook(l)].matmul(mlp.WIn) + mlp.BIn; // [1, pos, d_mlp]
                 var sorted = pre.flatten().sort(descending: true).Values;
-                double threshold = sorted[24 * Tokens.shape[1]].item<float>();
+                // Halfway between two pre-activations, so that float noise cannot flip a feature across the threshold.
+                long k = 24 * Tokens.shape[1];
+                double threshold = (sorted[k - 1].item<float>() + sorted[k].item<float>()) / 2;
                 var config = new SaeConfig(SaeArchitecture.JumpRelu, Model.Config.DModel, dMlp, TranscoderSet.InputHook(l)) { ApplyBDecToInput = false };
                 saes.Add(SparseAutoencoder.FromWeights(config, mlp.WIn, mlp.BIn, mlp.WOut, mlp.BOut, full(dMlp, threshold, mlp.WIn.dtype)));
             }

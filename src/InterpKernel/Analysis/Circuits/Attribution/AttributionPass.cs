@@ -36,19 +36,20 @@ internal sealed class AttributionPass
         var constants = new double[_n];
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var device = _rm.Model.Device;
+        var inputs = new Tensor?[_layers];
         var hooks = _rm.FrozenHooks();
         for (int l = 0; l < _layers; l++)
         {
             int layer = l;
             hooks.Add((TranscoderSet.InputHook(layer), (x, _) =>
             {
+                inputs[layer] = x.alias();
                 var pre = _rm.Transcoders.PreActivation(layer, x[0]).to(ScalarType.Float64).cpu(); // [pos, d_transcoder]
                 for (int i = _layerStart[layer]; i < _layerStart[layer + 1]; i++)
                     constants[i] = pre[_features[i].Position, _features[i].Feature].item<double>();
                 return null;
             }));
-            hooks.Add((TranscoderSet.OutputHook(layer), (mlpOut, _) => zeros_like(mlpOut)));
+            hooks.Add((TranscoderSet.OutputHook(layer), (mlpOut, _) => SkipOrZero(layer, mlpOut, inputs[layer])));
         }
         using (_rm.Model.Hooks(hooks.ToArray()))
         {
@@ -75,13 +76,15 @@ internal sealed class AttributionPass
         var device = model.Device;
         long b = targets.Length, d = model.Config.DModel;
         var x0 = _rm.Embedding.unsqueeze(0).expand(b, _pos, d).clone().requires_grad_(true);
-        var leaves = Enumerable.Range(0, _layers).Select(l => _rm.MlpOut(l).unsqueeze(0).expand(b, _pos, d).clone().requires_grad_(true)).ToArray();
+        var leaves = Enumerable.Range(0, _layers).Select(l => _rm.NodeOutput(l).unsqueeze(0).expand(b, _pos, d).clone().requires_grad_(true)).ToArray();
         var parts = new List<(int[] Rows, Tensor Values)>();
+        var inputs = new Tensor?[_layers];
         var hooks = _rm.FrozenHooks();
         int deepest = -1;
         for (int l = 0; l < _layers; l++)
         {
             int layer = l;
+            if (_rm.Transcoders.HasSkips) hooks.Add((TranscoderSet.InputHook(layer), (x, _) => { inputs[layer] = x.alias(); return null; }));
             var rows = Enumerable.Range(0, targets.Length).Where(r => targets[r] < _firstLogit && _features[targets[r]].Layer == layer).ToArray();
             if (rows.Length > 0)
             {
@@ -97,7 +100,10 @@ internal sealed class AttributionPass
                     return null;
                 }));
             }
-            hooks.Add((TranscoderSet.OutputHook(layer), (mlpOut, _) => leaves[layer].expand(mlpOut.shape)));
+            hooks.Add((TranscoderSet.OutputHook(layer), (mlpOut, _) =>
+                inputs[layer] is { } input && _rm.Transcoders.Skip(layer, input) is { } skip
+                    ? leaves[layer] + skip.to(mlpOut.dtype)
+                    : leaves[layer].expand(mlpOut.shape)));
         }
         var logitRows = Enumerable.Range(0, targets.Length).Where(r => targets[r] >= _firstLogit).ToArray();
         using (model.Hooks(hooks.ToArray()))
@@ -147,6 +153,10 @@ internal sealed class AttributionPass
             bias[targets[r]] += biases[r];
         }
     }
+
+    /// <summary>A skip transcoder's linear term on the live input, else zeros: what the MLP position carries when no node writes.</summary>
+    Tensor SkipOrZero(int layer, Tensor mlpOut, Tensor? input) =>
+        input is not null && _rm.Transcoders.Skip(layer, input) is { } skip ? skip.to(mlpOut.dtype) : zeros_like(mlpOut);
 
     static Tensor Demeaned(Tensor logits) => logits.to(ScalarType.Float64) - logits.to(ScalarType.Float64).mean([-1], keepdim: true);
 }

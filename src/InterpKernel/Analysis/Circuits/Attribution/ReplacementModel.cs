@@ -27,6 +27,7 @@ public sealed partial class ReplacementModel : IDisposable
     readonly Tensor[] _patterns;                          // [1, head_index, query_pos, key_pos] per layer
     readonly (string Name, Tensor Scale)[] _scales;       // [1, pos, 1] per normalisation
     readonly Tensor[] _activations, _errors, _mlpOut;     // [pos, d_transcoder], [pos, d_model], [pos, d_model]
+    readonly Tensor[] _nodeOutput;                        // [pos, d_model]
 
     ReplacementModel(HookedTransformer model, TranscoderSet transcoders, Tensor tokens, ActivationCache cache, Tensor logits)
     {
@@ -40,15 +41,20 @@ public sealed partial class ReplacementModel : IDisposable
         _activations = new Tensor[n];
         _errors = new Tensor[n];
         _mlpOut = new Tensor[n];
+        _nodeOutput = new Tensor[n];
         for (int l = 0; l < n; l++)
         {
             _patterns[l] = Keep(cache[$"blocks.{l}.attn.hook_pattern"]);
             _mlpOut[l] = Keep(cache[TranscoderSet.OutputHook(l)][0]);
             using var scope = NewDisposeScope();
-            var acts = transcoders.Activate(l, transcoders.PreActivation(l, cache[TranscoderSet.InputHook(l)][0]));
-            var error = _mlpOut[l] - transcoders.Decode(l, acts).to(_mlpOut[l].dtype);
+            var input = cache[TranscoderSet.InputHook(l)][0];
+            var acts = transcoders.Activate(l, transcoders.PreActivation(l, input));
+            var predicted = transcoders.Decode(l, acts).to(_mlpOut[l].dtype);
+            if (transcoders.Skip(l, input) is { } skip) predicted = predicted + skip.to(predicted.dtype);
+            var error = _mlpOut[l] - predicted;
             _activations[l] = Keep(acts);
             _errors[l] = Keep(error);
+            _nodeOutput[l] = Keep(transcoders.Skip(l, input) is { } s ? _mlpOut[l] - s.to(_mlpOut[l].dtype) : _mlpOut[l]);
         }
         _scales = model.HookNames.Where(IsScale).Select(name => (name, Keep(cache[name]))).ToArray();
     }
@@ -104,6 +110,12 @@ public sealed partial class ReplacementModel : IDisposable
     public Tensor MlpOut(int layer) => _mlpOut[CheckLayer(layer)];
 
     /// <summary>
+    /// What the nodes of <paramref name="layer"/> write on the clean run, <c>[pos, d_model]</c>: the features, the decoder
+    /// bias and the error, that is the MLP output less a skip transcoder's linear term (which stays a path, not a node).
+    /// </summary>
+    internal Tensor NodeOutput(int layer) => _nodeOutput[CheckLayer(layer)];
+
+    /// <summary>
     /// Logits <c>[1, pos, d_vocab]</c> of the replacement model with <paramref name="interventions"/> applied (none:
     /// the clean logits, up to float error). With <paramref name="freezeFeatures"/> every feature not intervened on
     /// keeps its clean activation, so a change reaches the logits only directly, not through later features.
@@ -126,7 +138,9 @@ public sealed partial class ReplacementModel : IDisposable
                     ? _activations[layer].unsqueeze(0).clone()
                     : Transcoders.Activate(layer, Transcoders.PreActivation(layer, inputs[layer]!));
                 foreach (var e in edits.Where(e => e.Layer == layer)) e.Apply(acts);
-                return (Transcoders.Decode(layer, acts).to(mlpOut.dtype) + _errors[layer]).expand(mlpOut.shape);
+                var output = Transcoders.Decode(layer, acts).to(mlpOut.dtype) + _errors[layer];
+                if (Transcoders.Skip(layer, inputs[layer]!) is { } skip) output = output + skip.to(mlpOut.dtype);
+                return output.expand(mlpOut.shape);
             }));
         }
         using (Model.Hooks(hooks.ToArray()))

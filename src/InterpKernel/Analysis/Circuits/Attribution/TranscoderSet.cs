@@ -22,9 +22,18 @@ namespace InterpKernel.Analysis;
 public sealed class TranscoderSet
 {
     readonly SparseAutoencoder[] _layers;
+    readonly Tensor?[] _skips; // [d_model, d_model] per layer, or null
 
     /// <summary>A set from one transcoder per layer, layer 0 first.</summary>
-    public TranscoderSet(IReadOnlyList<SparseAutoencoder> transcoders)
+    public TranscoderSet(IReadOnlyList<SparseAutoencoder> transcoders) : this(transcoders, null)
+    {
+    }
+
+    /// <summary>
+    /// A set of skip transcoders: each layer's output also has a linear term <c>input · skips[L]</c>
+    /// (<c>[d_model, d_model]</c>, null for none), which the replacement model keeps as a linear path like attention.
+    /// </summary>
+    internal TranscoderSet(IReadOnlyList<SparseAutoencoder> transcoders, IReadOnlyList<Tensor?>? skips)
     {
         ArgumentNullException.ThrowIfNull(transcoders);
         if (transcoders.Count == 0)
@@ -38,6 +47,9 @@ public sealed class TranscoderSet
                     "build it with ApplyBDecToInput = false.", nameof(transcoders));
         }
         _layers = transcoders.ToArray();
+        if (skips is not null && skips.Count != _layers.Length)
+            throw new ArgumentException($"Give one skip matrix (or null) per transcoder: {_layers.Length}, not {skips.Count}.", nameof(skips));
+        _skips = skips?.ToArray() ?? new Tensor?[_layers.Length];
     }
 
     /// <summary>The number of layers (transcoders).</summary>
@@ -66,6 +78,12 @@ public sealed class TranscoderSet
 
     /// <summary>The transcoder output <c>[..., d_model]</c> for feature activations <c>[..., d_transcoder]</c>.</summary>
     internal Tensor Decode(int layer, Tensor activations) => activations.matmul(_layers[layer].WDec) + _layers[layer].BDec;
+
+    /// <summary>The linear skip term <c>input · W_skip</c> <c>[..., d_model]</c> of <paramref name="layer"/>, or null when it has none.</summary>
+    internal Tensor? Skip(int layer, Tensor input) => _skips[layer] is { } w ? input.to(w.dtype).matmul(w) : null;
+
+    /// <summary>Whether any layer has a skip term.</summary>
+    internal bool HasSkips => _skips.Any(w => w is not null);
 
     /// <summary>Checks that the set fits <paramref name="model"/>: one transcoder per layer, reading and writing d_model.</summary>
     internal void CheckFits(HookedTransformer model)
