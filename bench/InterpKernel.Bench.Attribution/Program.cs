@@ -48,7 +48,7 @@ string loadAtEnd = File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Aggregat
 int edges = 0;
 for (int t = 0; t < graph!.Nodes.Count; t++) foreach (var w in graph.Row(t)) if (w != 0) edges++;
 
-Console.WriteLine($"## Attribution graph (cpu, {Environment.ProcessorCount} cores, {get_num_threads()} torch threads)");
+Console.WriteLine($"## Attribution graph (cpu, {Environment.ProcessorCount} cores, {get_num_threads()} torch thread{(get_num_threads() == 1 ? "" : "s")})");
 Console.WriteLine();
 Console.WriteLine($"kjv-gpt2-2l, a prompt of {Positions} tokens, transcoders made from each layer's MLP (JumpReLU keeping about {perPosition} of " +
                   $"{saes[0].Config.DSae} features a position): {graph.FeatureCount} feature, {graph.ErrorCount} error, {graph.EmbeddingCount} embedding " +
