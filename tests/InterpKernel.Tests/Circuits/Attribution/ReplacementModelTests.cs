@@ -38,4 +38,21 @@ public sealed class ReplacementModelTests(AttributionFixture fx) : IClassFixture
         Assert.Throws<ArgumentException>(() => replacement.Run([FeatureIntervention.Set(0, 0, 100_000, 0)]));
         Assert.Throws<ArgumentOutOfRangeException>(() => replacement.Run([FeatureIntervention.Set(5, 0, 0, 0)]));
     }
+
+    [Fact]
+    public void Graphs_interventions_pruning_and_files_leave_no_live_tensors()
+    {
+        using (var warm = ReplacementModel.Create(fx.Model, fx.Transcoders, fx.Tokens)) AttributionGraph.Compute(warm).Prune();
+        using var flat = fx.Tokens[0]; // [pos]
+        long before = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using (var replacement = ReplacementModel.Create(fx.Model, fx.Transcoders, flat))
+        {
+            var graph = AttributionGraph.Compute(replacement);
+            replacement.Run([FeatureIntervention.Set(graph.Nodes[0], 0)]).Dispose();
+            replacement.Run(freezeFeatures: true).Dispose();
+            graph.ToJson("leak", graph.Prune());
+        }
+        AttributionGraph.Compute(fx.Model, fx.Transcoders, fx.Tokens);
+        Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
 }

@@ -25,6 +25,7 @@ public sealed partial class AttributionGraph
     {
         ArgumentNullException.ThrowIfNull(replacement);
         options = (options ?? new AttributionOptions()).Validate();
+        using var scope = NewDisposeScope();
         var model = replacement.Model;
         int layers = model.Config.NLayers, pos = replacement.Positions;
 
@@ -32,7 +33,7 @@ public sealed partial class AttributionGraph
         var featureAt = new List<(int Layer, int Position, int Feature, float Activation)>();
         for (int l = 0; l < layers; l++)
         {
-            using var acts = replacement.Activations(l).to(ScalarType.Float32).cpu();
+            var acts = replacement.Activations(l).to(ScalarType.Float32).cpu();
             var values = acts.data<float>().ToArray();
             int dT = (int)acts.shape[1];
             for (int i = 0; i < values.Length; i++)
@@ -63,11 +64,7 @@ public sealed partial class AttributionGraph
         string[] promptTokens = model.Tokenizer is null ? tokenIds.Select(t => t.ToString()).ToArray() : model.ToStrTokens(replacement.Tokens);
         string[] logitTokens;
         if (model.Tokenizer is null) logitTokens = logitIds.Select(t => t.ToString()).ToArray();
-        else
-        {
-            using var ids = tensor(logitIds);
-            logitTokens = model.ToStrTokens(ids);
-        }
+        else logitTokens = model.ToStrTokens(tensor(logitIds));
         var counts = Enumerable.Range(0, layers).Select(replacement.Transcoders.FeatureCount).ToArray();
         return new AttributionGraph(nodes.ToArray(), adjacency, value, bias, tokenIds, promptTokens, logitTokens, layers, counts);
     }

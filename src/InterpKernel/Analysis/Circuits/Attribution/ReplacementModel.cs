@@ -71,10 +71,10 @@ public sealed partial class ReplacementModel : IDisposable
         transcoders.CheckFits(model);
         if (model.Config.OutputLogitSoftcap is not null)
             throw new ArgumentException("The model softcaps its logits, which is not affine in the residual stream: attribution graphs need a model without a final logit softcap.", nameof(model));
-        if (tokens.dim() == 1) tokens = tokens.unsqueeze(0);
-        if (tokens.dim() != 2 || tokens.shape[0] != 1)
+        if (tokens.dim() is not (1 or 2) || tokens.dim() == 2 && tokens.shape[0] != 1)
             throw new ArgumentException($"Give one prompt of tokens [pos] or [1, pos]; got shape [{string.Join(", ", tokens.shape)}].", nameof(tokens));
         using var scope = NewDisposeScope();
+        if (tokens.dim() == 1) tokens = tokens.unsqueeze(0);
         using var noGrad = no_grad();
         var (logits, cache) = model.RunWithCache(tokens, name =>
             IsScale(name) || name.EndsWith(".attn.hook_pattern", StringComparison.Ordinal) || name == "blocks.0.hook_resid_pre" ||
