@@ -71,6 +71,10 @@ public sealed partial class ReplacementModel : IDisposable
         transcoders.CheckFits(model);
         if (model.Config.OutputLogitSoftcap is not null)
             throw new ArgumentException("The model softcaps its logits, which is not affine in the residual stream: attribution graphs need a model without a final logit softcap.", nameof(model));
+        if (!model.HookNames.Contains(TranscoderSet.InputHook(0)))
+            throw new ArgumentException(
+                $"The model has no normalisation before its MLPs ('{TranscoderSet.InputHook(0)}'), which is what transcoders read: " +
+                "attribution graphs need a model with a pre-MLP norm.", nameof(model));
         if (tokens.dim() is not (1 or 2) || tokens.dim() == 2 && tokens.shape[0] != 1)
             throw new ArgumentException($"Give one prompt of tokens [pos] or [1, pos]; got shape [{string.Join(", ", tokens.shape)}].", nameof(tokens));
         using var scope = NewDisposeScope();
