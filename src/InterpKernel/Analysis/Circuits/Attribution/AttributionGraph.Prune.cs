@@ -22,8 +22,7 @@ public sealed partial class AttributionGraph
         var logitWeights = new double[n];
         for (int i = FirstLogit; i < n; i++) logitWeights[i] = Nodes[i].Probability;
 
-        var normalized = Normalize(_adjacency, n, null);
-        var influence = InfluenceOf(normalized, logitWeights, n);
+        var influence = InfluenceOf(null, logitWeights);
         var nodeMask = new bool[n];
         double cut = ThresholdFor(influence, nodeThreshold);
         var candidates = Enumerable.Range(0, firstAlways).Where(i => influence[i] >= cut && influence[i] > 0)
@@ -31,19 +30,25 @@ public sealed partial class AttributionGraph
         foreach (int i in candidates) nodeMask[i] = true;
         for (int i = firstAlways; i < n; i++) nodeMask[i] = true;
 
-        var pruned = Normalize(_adjacency, n, nodeMask);
-        var prunedInfluence = InfluenceOf(pruned, logitWeights, n);
-        var scores = new double[(long)n * n];
+        // An edge's score: its share of its target's (pruned, absolute) inputs times the target's own influence.
+        var rowSums = RowSums(nodeMask);
+        var prunedInfluence = InfluenceOf(nodeMask, logitWeights);
+        var scored = new List<(long Edge, double Score)>();
         for (int t = 0; t < n; t++)
         {
             double w = prunedInfluence[t] + logitWeights[t];
-            for (int s = 0; s < n; s++) scores[(long)t * n + s] = pruned[(long)t * n + s] * w;
+            if (w == 0 || rowSums[t] == 0) continue;
+            for (int s = 0; s < n; s++)
+            {
+                float a = _adjacency[(long)t * n + s];
+                if (a != 0 && nodeMask[s]) scored.Add(((long)t * n + s, Math.Abs(a) / rowSums[t] * w));
+            }
         }
-        double edgeCut = ThresholdFor(scores, edgeThreshold);
+        double edgeCut = ThresholdFor(scored.Select(e => e.Score).ToArray(), edgeThreshold);
+        var kept = scored.Where(e => e.Score >= edgeCut);
+        if (maxEdges is { } me) kept = kept.OrderByDescending(e => e.Score).Take(me);
         var edgeMask = new bool[(long)n * n];
-        var kept = Enumerable.Range(0, scores.Length).Where(e => scores[e] > 0 && scores[e] >= edgeCut);
-        if (maxEdges is { } me) kept = kept.OrderByDescending(e => scores[e]).Take(me);
-        foreach (int e in kept) edgeMask[e] = true;
+        foreach (var (edge, _) in kept) edgeMask[edge] = true;
 
         DropDanglingNodes(nodeMask, edgeMask, n, firstAlways);
         return new AttributionPruning(nodeMask, edgeMask, influence, Cumulative(influence), nodeThreshold, edgeThreshold);
@@ -71,30 +76,31 @@ public sealed partial class AttributionGraph
         }
     }
 
-    /// <summary>Absolute weights with each row scaled to sum to 1, keeping only the nodes in <paramref name="mask"/> when given.</summary>
-    static double[] Normalize(ReadOnlySpan<float> adjacency, int n, bool[]? mask)
+    /// <summary>Each target's sum of absolute weights from sources in <paramref name="mask"/> (all when null); 0 for targets outside it.</summary>
+    double[] RowSums(bool[]? mask)
     {
-        var result = new double[(long)n * n];
+        int n = Nodes.Count;
+        var sums = new double[n];
         for (int t = 0; t < n; t++)
         {
             if (mask is not null && !mask[t]) continue;
             double sum = 0;
             for (int s = 0; s < n; s++)
-                if (mask is null || mask[s]) sum += Math.Abs(adjacency[t * n + s]);
-            if (sum < 1e-10) continue;
-            for (int s = 0; s < n; s++)
-                if (mask is null || mask[s]) result[(long)t * n + s] = Math.Abs(adjacency[t * n + s]) / sum;
+                if (mask is null || mask[s]) sum += Math.Abs(_adjacency[(long)t * n + s]);
+            sums[t] = sum < 1e-10 ? 0 : sum;
         }
-        return result;
+        return sums;
     }
 
     /// <summary>
-    /// <c>w (A + A² + A³ + ...)</c> for a row-normalised adjacency <c>A</c> and logit weights <c>w</c>, which is
-    /// <c>w ((I - A)⁻¹ - I)</c>. The graph is acyclic, so the series ends after at most as many terms as it has layers
-    /// plus two.
+    /// <c>w (A + A² + A³ + ...)</c> for the row-normalised absolute adjacency <c>A</c> (restricted to
+    /// <paramref name="mask"/> when given) and logit weights <c>w</c>, which is <c>w ((I - A)⁻¹ - I)</c>. The graph is
+    /// acyclic, so the series ends after at most as many terms as it has layers plus two.
     /// </summary>
-    static double[] InfluenceOf(double[] normalized, double[] logitWeights, int n)
+    double[] InfluenceOf(bool[]? mask, double[] logitWeights)
     {
+        int n = Nodes.Count;
+        var rowSums = RowSums(mask);
         var total = new double[n];
         var current = (double[])logitWeights.Clone();
         for (int step = 0; step <= n; step++)
@@ -103,10 +109,11 @@ public sealed partial class AttributionGraph
             bool any = false;
             for (int t = 0; t < n; t++)
             {
-                double c = current[t];
-                if (c == 0) continue;
+                if (current[t] == 0 || rowSums[t] == 0) continue;
+                double c = current[t] / rowSums[t];
                 long row = (long)t * n;
-                for (int s = 0; s < n; s++) next[s] += c * normalized[row + s];
+                for (int s = 0; s < n; s++)
+                    if (mask is null || mask[s]) next[s] += c * Math.Abs(_adjacency[row + s]);
             }
             for (int s = 0; s < n; s++)
             {
