@@ -59,7 +59,7 @@ Console.WriteLine("| what | time |");
 Console.WriteLine("| --- | ---: |");
 Console.WriteLine($"| `AttributionGraph.Compute` (clean run, {graph.FeatureCount + graph.LogitCount} target rows, bias pass) | {compute:F2} s |");
 Console.WriteLine($"| of which `ReplacementModel.Create` (the clean run) | {replacement:F3} s |");
-Console.WriteLine($"| `Prune(0.8, 0.98)`: {pruned!.NodeCount} nodes, {pruned.EdgeCount} edges kept | {prune:F2} s |");
+Console.WriteLine($"| `Prune(0.8, 0.98)`: {pruned!.NodeCount} nodes, {pruned.EdgeCount} edges kept | {prune:F3} s |");
 Console.WriteLine($"| `ToJson` ({json.Length / 1024} KiB) | {write:F3} s |");
 
 double Median(Action run) => Enumerable.Range(0, Repeats).Select(_ => Time(run)).Order().ElementAt(Repeats / 2);
