@@ -107,7 +107,10 @@ public sealed partial class AttributionGraph
         return -1;
     }
 
-    internal ReadOnlySpan<float> Adjacency => _adjacency;
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"AttributionGraph: {FeatureCount} features, {ErrorCount} errors, {EmbeddingCount} embeddings, {LogitCount} logits" +
+        (LogitCount > 0 ? $" (top: \"{LogitTokens[0]}\", p={Nodes[FirstLogit].Probability:0.###})" : "");
 
     int CheckNode(int node) => node >= 0 && node < Nodes.Count ? node
         : throw new ArgumentOutOfRangeException(nameof(node), node, $"node {node} does not exist: the graph has {Nodes.Count} nodes.");
