@@ -45,8 +45,10 @@ internal sealed class AttributionPass
             {
                 inputs[layer] = x.alias();
                 var pre = _rm.Transcoders.PreActivation(layer, x[0]).to(ScalarType.Float64).cpu(); // [pos, d_transcoder]
+                long dT = pre.shape[1];
+                var values = pre.data<double>().ToArray();
                 for (int i = _layerStart[layer]; i < _layerStart[layer + 1]; i++)
-                    constants[i] = pre[_features[i].Position, _features[i].Feature].item<double>();
+                    constants[i] = values[_features[i].Position * dT + _features[i].Feature];
                 return null;
             }));
             hooks.Add((TranscoderSet.OutputHook(layer), (mlpOut, _) => SkipOrZero(layer, mlpOut, inputs[layer])));
@@ -54,8 +56,8 @@ internal sealed class AttributionPass
         using (_rm.Model.Hooks(hooks.ToArray()))
         {
             var logits = _rm.Model.Forward(zeros_like(_rm.Embedding).unsqueeze(0), startAtLayer: 0);
-            var demeaned = Demeaned(logits[0, -1]).cpu();
-            for (int k = 0; k < _logitIds.Length; k++) constants[_firstLogit + k] = demeaned[_logitIds[k]].item<double>();
+            var demeaned = Demeaned(logits[0, -1]).cpu().data<double>().ToArray();
+            for (int k = 0; k < _logitIds.Length; k++) constants[_firstLogit + k] = demeaned[_logitIds[k]];
         }
         return constants;
     }
