@@ -55,4 +55,19 @@ public sealed class ReplacementModelTests(AttributionFixture fx) : IClassFixture
         AttributionGraph.Compute(fx.Model, fx.Transcoders, fx.Tokens);
         Assert.Equal(before, TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
+
+    [Fact]
+    public void Transcoder_sets_and_options_say_what_to_give_instead()
+    {
+        var one = new TranscoderSet([fx.Saes[0]]);
+        var e = Assert.Throws<ArgumentException>(() => ReplacementModel.Create(fx.Model, one, fx.Tokens));
+        Assert.Contains("one per layer", e.Message);
+        using var sae = SparseAutoencoder.Create(new SaeConfig(SaeArchitecture.Standard, 128, 16, TranscoderSet.InputHook(0)));
+        Assert.Contains("ApplyBDecToInput", Assert.Throws<ArgumentException>(() => new TranscoderSet([sae])).Message);
+        Assert.Throws<ArgumentException>(() => new AttributionOptions { MaxLogits = 0 }.Validate());
+        Assert.Throws<ArgumentException>(() => new AttributionOptions { DesiredLogitProbability = 1.5 }.Validate());
+        Assert.Throws<ArgumentException>(() => new AttributionOptions { BatchSize = 0 }.Validate());
+        using var two = zeros([2, 3], ScalarType.Int64);
+        Assert.Throws<ArgumentException>(() => ReplacementModel.Create(fx.Model, fx.Transcoders, two));
+    }
 }
