@@ -92,6 +92,7 @@ public sealed class AttributionGraphJsonTests(AttributionFixture fx) : IClassFix
             Assert.Equal(Path.Combine(folder, "one.json"), path);
             using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "graph-metadata.json")));
             Assert.Equal(["two", "one"], index.RootElement.GetProperty("graphs").EnumerateArray().Select(g => g.GetProperty("slug").GetString()));
+            Assert.All(index.RootElement.GetProperty("graphs").EnumerateArray(), g => Assert.False(g.TryGetProperty("target_bias", out _)));
         }
         finally
         {

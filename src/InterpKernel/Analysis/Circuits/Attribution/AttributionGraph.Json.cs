@@ -98,7 +98,9 @@ public sealed partial class AttributionGraph
         var index = File.Exists(indexPath) ? JsonNode.Parse(File.ReadAllText(indexPath))!.AsObject() : new JsonObject { ["graphs"] = new JsonArray() };
         var graphs = index["graphs"]?.AsArray() ?? new JsonArray();
         var kept = graphs.Where(g => g?["slug"]?.GetValue<string>() != slug).Select(g => g?.DeepClone()).ToList();
-        kept.Add(JsonNode.Parse(json)!["metadata"]!.DeepClone());
+        var entry = JsonNode.Parse(json)!["metadata"]!.DeepClone().AsObject();
+        entry.Remove("target_bias"); // the index lists graphs; the biases stay in the graph file
+        kept.Add(entry);
         index["graphs"] = new JsonArray(kept.ToArray());
         File.WriteAllText(indexPath, index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return path;
