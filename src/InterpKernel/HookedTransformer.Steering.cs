@@ -94,7 +94,9 @@ public sealed partial class HookedTransformer
     /// <summary>
     /// Splices <paramref name="sae"/> into the model at its hook until the returned scope is disposed: the activation is
     /// replaced by the SAE's reconstruction, plus the reconstruction error when <paramref name="useErrorTerm"/> is set
-    /// (then the model's output is unchanged while the SAE's hook points still show its features).
+    /// (then the model's output is unchanged while the SAE's hook points still show its features). A transcoder reads
+    /// its input hook (<c>blocks.L.ln2.hook_normalized</c>) and replaces its output hook (<c>blocks.L.hook_mlp_out</c>)
+    /// by its prediction; the error term is then the output hook's own activation minus that prediction.
     /// </summary>
     /// <example>
     /// <code>
@@ -112,8 +114,51 @@ public sealed partial class HookedTransformer
             throw new ArgumentException(
                 $"The SAE reads {sae.Config.DIn}-wide activations, but '{sae.Config.HookName}' is {ActivationWidth(sae.Config.HookName)} wide: it was trained for another model or hook.",
                 nameof(sae));
-        var handle = point.Add((act, _) => sae.Splice(act, useErrorTerm));
-        return new SaeScope(this, sae, handle);
+        if (!sae.Config.IsTranscoder) return new SaeScope(this, sae, point.Add((act, _) => sae.Splice(act, act, useErrorTerm)));
+        return SpliceTranscoder(sae, point, useErrorTerm);
+    }
+
+    /// <summary>
+    /// Splices a transcoder in: its input hook keeps the activation it reads, and its output hook's activation is
+    /// replaced by the transcoder's prediction from that input (plus the error term when asked).
+    /// </summary>
+    SaeScope SpliceTranscoder(SparseAutoencoder transcoder, HookPoint inputPoint, bool useErrorTerm)
+    {
+        string outName = transcoder.Config.OutputHookName;
+        var outputPoint = GetHookPoint(outName);
+        if (transcoder.Config.OutputWidth != ActivationWidth(outName))
+            throw new ArgumentException(
+                $"The transcoder predicts {transcoder.Config.OutputWidth}-wide activations, but '{outName}' is {ActivationWidth(outName)} wide: it was trained for another model or hook.",
+                nameof(transcoder));
+        int inputOrder = _hookNames.IndexOf(transcoder.Config.HookName), outputOrder = _hookNames.IndexOf(outName);
+        if (inputOrder >= 0 && outputOrder >= 0 && inputOrder > outputOrder)
+            throw new ArgumentException(
+                $"The transcoder reads '{transcoder.Config.HookName}', which runs after '{outName}', the hook it replaces: it cannot be spliced into this model.",
+                nameof(transcoder));
+        var kept = new TensorStore();
+        string inName = inputPoint.Name;
+        var readHandle = inputPoint.Add(kept.Hook((act, _) => act.clone()));
+        var writeHandle = outputPoint.Add((act, _) =>
+            kept.TryGetValue(inName, out var input)
+                ? transcoder.Splice(input, act, useErrorTerm)
+                : throw new InvalidOperationException($"'{outName}' ran before '{transcoder.Config.HookName}', so the transcoder had no input."));
+        return new SaeScope(this, transcoder, new ScopeHandle(() =>
+        {
+            writeHandle.Dispose();
+            readHandle.Dispose();
+            kept.Dispose();
+        }));
+    }
+
+    sealed class ScopeHandle(Action dispose) : IDisposable
+    {
+        Action? _dispose = dispose;
+
+        public void Dispose()
+        {
+            _dispose?.Invoke();
+            _dispose = null;
+        }
     }
 
     /// <summary>The hooks whose activations are added into the residual stream, in forward order.</summary>

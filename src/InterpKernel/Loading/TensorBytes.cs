@@ -18,6 +18,17 @@ internal static class TensorBytes
             SafeTensorsHeader.ReadExactly(path, handle, span, fileOffset + byteOffset, tensorName));
     }
 
+    /// <summary>Fills a contiguous CPU tensor with the next bytes of <paramref name="stream"/>; throws when the stream ends early.</summary>
+    public static void ReadFromStream(Stream stream, Tensor target, long chunkBytes, string what)
+    {
+        ForEachChunk(target, chunkBytes, (span, byteOffset) =>
+        {
+            int read = stream.ReadAtLeast(span, span.Length, throwOnEndOfStream: false);
+            if (read < span.Length)
+                throw new InvalidDataException($"{what}: the data ends after {byteOffset + read} of {target.numel() * target.element_size()} bytes.");
+        });
+    }
+
     public static void WriteToStream(Tensor source, Stream stream, long chunkBytes)
     {
         ForEachChunk(source, chunkBytes, (span, _) => stream.Write(span));

@@ -24,8 +24,8 @@ public sealed class TranscoderSet
     readonly SparseAutoencoder[] _layers;
     readonly Tensor?[] _skips; // [d_model, d_model] per layer, or null
 
-    /// <summary>A set from one transcoder per layer, layer 0 first.</summary>
-    public TranscoderSet(IReadOnlyList<SparseAutoencoder> transcoders) : this(transcoders, null)
+    /// <summary>A set from one transcoder per layer, layer 0 first; a transcoder's skip connection (<c>W_skip</c>) is kept.</summary>
+    public TranscoderSet(IReadOnlyList<SparseAutoencoder> transcoders) : this(transcoders, transcoders?.Select(t => t?.WSkip).ToArray())
     {
     }
 
@@ -94,6 +94,10 @@ public sealed class TranscoderSet
         for (int l = 0; l < Count; l++)
         {
             var cfg = _layers[l].Config;
+            if (cfg.IsTranscoder && (cfg.HookName != InputHook(l) || cfg.OutputHookName != OutputHook(l)))
+                throw new ArgumentException(
+                    $"The transcoder given for layer {l} reads '{cfg.HookName}' and predicts '{cfg.OutputHookName}': give layer {l}'s, which reads " +
+                    $"'{InputHook(l)}' and predicts '{OutputHook(l)}'.", "transcoders");
             if (cfg.DIn != model.Config.DModel || _layers[l].WDec.shape[1] != model.Config.DModel)
                 throw new ArgumentException(
                     $"The transcoder of layer {l} maps {cfg.DIn} to {_layers[l].WDec.shape[1]} dimensions, but the model's d_model is {model.Config.DModel}.", "transcoders");

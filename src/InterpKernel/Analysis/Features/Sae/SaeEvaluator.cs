@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace InterpKernel.Analysis;
 
-/// <summary>Measures an SAE on a model: reconstruction MSE, explained variance, L0, dead features and cross-entropy loss recovered.</summary>
+/// <summary>
+/// Measures an SAE on a model: reconstruction MSE, explained variance, L0, dead features and cross-entropy loss recovered.
+/// For a transcoder the reconstruction is its prediction of the output hook, and the zero-ablated loss zeroes that hook.
+/// </summary>
 /// <example>
 /// <code>
 /// var eval = SaeEvaluator.Evaluate(model, sae, File.ReadLines("data/text/exodus.txt"), contextLength: 64, maxContexts: 32);
@@ -33,6 +36,7 @@ public static class SaeEvaluator
             throw new ArgumentException($"tokens must be [batch, pos] with pos ≥ 2, but have shape [{string.Join(", ", tokens.shape)}].", nameof(tokens));
         if (batchSize < 1) throw new ArgumentException($"batchSize must be at least 1, but is {batchSize}.", nameof(batchSize));
         model.GetHookPoint(sae.Config.HookName);
+        model.GetHookPoint(sae.Config.OutputHookName);
         bool skipFirst = model.Tokenizer?.BosTokenId is { } bos && tokens[0, 0].item<long>() == bos;
 
         double sqErr = 0, sumSq = 0, l0 = 0, ceClean = 0, ceSae = 0, ceZero = 0;
@@ -47,16 +51,18 @@ public static class SaeEvaluator
                 var batch = tokens.narrow(0, start, Math.Min(batchSize, tokens.shape[0] - start)).to(model.Device);
                 using var captured = new TensorStore();
                 Tensor cleanLogits;
-                using (model.Hooks((sae.Config.HookName, captured.Hook())))
+                var keep = captured.Hook();
+                var hooks = new[] { sae.Config.HookName, sae.Config.OutputHookName }.Distinct().Select(n => (n, keep)).ToArray();
+                using (model.Hooks(hooks))
                     cleanLogits = model.Forward(batch);
-                var x = captured[sae.Config.HookName];
-                if (skipFirst) x = x.narrow(1, 1, x.shape[1] - 1);
-                x = x.reshape(-1, x.shape[^1]).to(sae.WEnc.dtype);
+                Tensor Rows(Tensor a) => (skipFirst ? a.narrow(1, 1, a.shape[1] - 1) : a).reshape(-1, a.shape[^1]).to(sae.WEnc.dtype);
+                var x = Rows(captured[sae.Config.HookName]);
+                var y = Rows(captured[sae.Config.OutputHookName]); // what the SAE reconstructs, or the transcoder predicts
                 var acts = sae.Activate(sae.PreActivation(x));
-                var recon = acts.matmul(sae.WDec) + sae.BDec;
-                sqErr += (x - recon).pow(2).sum().to(ScalarType.Float64).item<double>();
-                sumSq += x.pow(2).sum().to(ScalarType.Float64).item<double>();
-                var batchSum = x.to(ScalarType.Float64).sum([0]);
+                var recon = sae.Output(acts, x);
+                sqErr += (y - recon).pow(2).sum().to(ScalarType.Float64).item<double>();
+                sumSq += y.pow(2).sum().to(ScalarType.Float64).item<double>();
+                var batchSum = y.to(ScalarType.Float64).sum([0]);
                 var batchFired = acts.gt(0).sum([0]).gt(0);
                 sum = sum is null ? batchSum.DetachFromDisposeScope() : Replace(sum, sum + batchSum);
                 fired = fired is null ? batchFired.DetachFromDisposeScope() : Replace(fired, fired.logical_or(batchFired));
@@ -66,13 +72,13 @@ public static class SaeEvaluator
                 long n = batch.shape[0] * (batch.shape[1] - 1);
                 ceClean += CrossEntropy(cleanLogits, batch) * n;
                 using (model.WithSae(sae)) ceSae += CrossEntropy(model.Forward(batch), batch) * n;
-                using (model.Hooks((sae.Config.HookName, (act, _) => zeros_like(act))))
+                using (model.Hooks((sae.Config.OutputHookName, (act, _) => zeros_like(act))))
                     ceZero += CrossEntropy(model.Forward(batch), batch) * n;
                 ceCount += n;
             }
             double total = sumSq - sum!.pow(2).sum().item<double>() / count;
             double clean = ceClean / ceCount, withSae = ceSae / ceCount, zero = ceZero / ceCount;
-            return new SaeEvaluation(count, sqErr / (count * (double)sae.Config.DIn), 1 - sqErr / total, l0 / count,
+            return new SaeEvaluation(count, sqErr / (count * (double)sae.Config.OutputWidth), 1 - sqErr / total, l0 / count,
                 (int)fired!.logical_not().sum().item<long>(), clean, withSae, zero, (zero - withSae) / (zero - clean));
         }
         finally

@@ -15,35 +15,49 @@ public sealed partial class SparseAutoencoder
     public const string WeightsFileName = "sae_weights.safetensors";
 
     /// <summary>
-    /// Loads an SAE saved in the SAELens layout: a folder holding <c>cfg.json</c> (<c>architecture</c>, <c>d_in</c>,
-    /// <c>d_sae</c>, <c>hook_name</c>, <c>k</c> for top-k, <c>apply_b_dec_to_input</c>) and <c>sae_weights.safetensors</c>.
+    /// Loads an SAE or transcoder. A folder in the SAELens layout holds <c>cfg.json</c> (<c>architecture</c>, <c>d_in</c>,
+    /// <c>d_sae</c>, <c>hook_name</c>, <c>k</c> for top-k, <c>apply_b_dec_to_input</c>; for a transcoder also
+    /// <c>hook_name_out</c>, <c>d_out</c>) and <c>sae_weights.safetensors</c>. A folder of Gemma Scope's layout holds
+    /// only <c>params.npz</c> (JumpReLU; sizes come from the shapes, the hooks from <paramref name="hookName"/> or from
+    /// the path, as described at <see cref="GemmaScopeFileName"/>). A <c>.npz</c> file loads as Gemma Scope, a
+    /// <c>.safetensors</c> file as a circuit-tracer transcoder (<see cref="LoadCircuitTracerTranscoder"/>).
     /// Weights are checked against the config; a file that does not fit gets an error naming it and the tensor.
-    /// A Hugging Face repo id that is not a local folder downloads the two files from the repo's top level into
-    /// the hub cache first; for an SAE in a folder of the repo use <see cref="Load(string, string, Device?, ScalarType?, HubOptions?, string)"/>.
+    /// A Hugging Face repo id that is not a local folder downloads the files from the repo's top level into
+    /// the hub cache first; for an SAE in a folder of the repo use <see cref="Load(string, string, Device?, ScalarType?, HubOptions?, string, string?, string?)"/>.
     /// </summary>
-    /// <param name="folderOrRepoId">A local folder, or a hub model id such as <c>org/name</c>.</param>
+    /// <param name="folderOrRepoId">A local folder or file, or a hub model id such as <c>org/name</c>.</param>
     /// <param name="device">Where the weights go; null keeps them on the CPU.</param>
     /// <param name="dtype">Converts the weights to this type; null keeps the stored one.</param>
     /// <param name="hubOptions">For a repo id: endpoint, token and cache; null reads the environment.</param>
     /// <param name="revision">For a repo id: a branch, tag or commit.</param>
+    /// <param name="hookName">For layouts without a config (Gemma Scope, circuit-tracer): the hook the SAE or transcoder reads; null infers it from the path.</param>
+    /// <param name="hookNameOut">For layouts without a config: the hook a transcoder predicts; null infers it (a Gemma Scope SAE outside a transcoder release has none).</param>
     /// <example><code>using var sae = SparseAutoencoder.Load("saes/blocks.1.hook_resid_pre", device: model.Device);</code></example>
     public static SparseAutoencoder Load(string folderOrRepoId, Device? device = null, ScalarType? dtype = null,
-        HubOptions? hubOptions = null, string revision = "main")
+        HubOptions? hubOptions = null, string revision = "main", string? hookName = null, string? hookNameOut = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folderOrRepoId);
         string full = Path.GetFullPath(folderOrRepoId);
+        if (File.Exists(full))
+        {
+            if (full.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) return LoadGemmaScope(full, hookName, hookNameOut, device, dtype);
+            if (full.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return LoadCircuitTracerTranscoder(full, hookName, hookNameOut, device, dtype);
+            throw new ArgumentException($"'{full}' is a file of no known SAE layout: pass a folder, a Gemma Scope {GemmaScopeFileName} or a circuit-tracer layer_N.safetensors.", nameof(folderOrRepoId));
+        }
         if (!Directory.Exists(full))
         {
             if (HubClient.LooksLikeRepoId(folderOrRepoId))
                 full = DownloadFromHub(folderOrRepoId, null, revision, hubOptions);
             else
                 throw new DirectoryNotFoundException(
-                    $"No SAE folder at '{full}', and '{folderOrRepoId}' is not a Hugging Face repo id either. Pass the folder holding {ConfigFileName} and {WeightsFileName}, or a repo id such as \"org/name\".");
+                    $"No SAE folder at '{full}', and '{folderOrRepoId}' is not a Hugging Face repo id either. Pass the folder holding {ConfigFileName} and {WeightsFileName} (or {GemmaScopeFileName}), or a repo id such as \"org/name\".");
         }
         string cfgPath = Path.Combine(full, ConfigFileName);
         string weightsPath = Path.Combine(full, WeightsFileName);
+        if (!File.Exists(cfgPath) && File.Exists(Path.Combine(full, GemmaScopeFileName)))
+            return LoadGemmaScope(Path.Combine(full, GemmaScopeFileName), hookName, hookNameOut, device, dtype);
         if (!File.Exists(cfgPath))
-            throw new FileNotFoundException($"'{full}' has no {ConfigFileName}: an SAE folder in the SAELens layout holds {ConfigFileName} and {WeightsFileName}.", cfgPath);
+            throw new FileNotFoundException($"'{full}' has no {ConfigFileName}: an SAE folder in the SAELens layout holds {ConfigFileName} and {WeightsFileName}; one in Gemma Scope's holds {GemmaScopeFileName}.", cfgPath);
         if (!File.Exists(weightsPath))
             throw new FileNotFoundException($"'{full}' has no {WeightsFileName}: an SAE folder in the SAELens layout holds {ConfigFileName} and {WeightsFileName}.", weightsPath);
         var config = ParseConfig(cfgPath);
@@ -52,6 +66,7 @@ public sealed partial class SparseAutoencoder
         using var scope = NewDisposeScope();
         var names = new List<string> { "W_enc", "b_enc", "W_dec", "b_dec" };
         if (config.Architecture == SaeArchitecture.JumpRelu) names.Add("threshold");
+        if (config.HasSkip) names.Add("W_skip");
         var weights = new Dictionary<string, Tensor>();
         foreach (var name in names)
         {
@@ -63,8 +78,9 @@ public sealed partial class SparseAutoencoder
             weights[name] = name switch
             {
                 "W_enc" => Check(weightsPath, name, loaded, config.DIn, config.DSae),
-                "W_dec" => Check(weightsPath, name, loaded, config.DSae, config.DIn),
-                "b_dec" => Check(weightsPath, name, loaded, config.DIn),
+                "W_dec" => Check(weightsPath, name, loaded, config.DSae, config.OutputWidth),
+                "b_dec" => Check(weightsPath, name, loaded, config.OutputWidth),
+                "W_skip" => Check(weightsPath, name, loaded, config.DIn, config.OutputWidth),
                 _ => Check(weightsPath, name, loaded, config.DSae),
             };
         }
@@ -78,6 +94,7 @@ public sealed partial class SparseAutoencoder
         Directory.CreateDirectory(folder);
         var tensors = new Dictionary<string, Tensor> { ["W_enc"] = W_enc, ["b_enc"] = b_enc, ["W_dec"] = W_dec, ["b_dec"] = b_dec };
         if (threshold is not null) tensors["threshold"] = threshold;
+        if (W_skip is not null) tensors["W_skip"] = W_skip;
         SafeTensorsWriter.Save(Path.Combine(folder, WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
         var cfg = new JsonObject
         {
@@ -93,6 +110,13 @@ public sealed partial class SparseAutoencoder
             ["model_name"] = Config.ModelName,
         };
         if (Config.K is { } k) cfg["k"] = k;
+        if (Config.HookNameOut is { } output)
+        {
+            cfg["hook_name_out"] = output;
+            cfg["hook_layer_out"] = InterpKernel.HookNames.LayerOf(output);
+            cfg["d_out"] = Config.OutputWidth;
+            cfg["has_skip"] = Config.HasSkip;
+        }
         File.WriteAllText(Path.Combine(folder, ConfigFileName), cfg.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
@@ -145,6 +169,9 @@ public sealed partial class SparseAutoencoder
             K = k,
             ApplyBDecToInput = root["apply_b_dec_to_input"]?.GetValue<bool>() ?? true,
             ModelName = root["model_name"]?.GetValue<string>(),
+            HookNameOut = root["hook_name_out"]?.GetValue<string>(),
+            DOut = root["d_out"] is null ? null : Int("d_out"),
+            HasSkip = root["has_skip"]?.GetValue<bool>() ?? false,
         };
         try
         {

@@ -9,6 +9,9 @@ namespace InterpKernel.Analysis;
 /// <c>b_enc</c>, <c>W_dec [d_sae, d_in]</c>, <c>b_dec</c> and, for JumpReLU, <c>threshold</c>. Its activations pass
 /// through hook points named after the model hook (<c>blocks.1.hook_resid_pre.hook_sae_acts_post</c>), which can be
 /// hooked like the model's own (<see cref="GetHookPoint(string)"/>) and cached through <see cref="SaeScope.RunWithCache"/>.
+/// A transcoder is an SAE whose config names an output hook (<see cref="SaeConfig.HookNameOut"/>): it reads
+/// <c>blocks.L.ln2.hook_normalized</c>, predicts <c>blocks.L.hook_mlp_out</c> (<c>W_dec [d_sae, d_out]</c>,
+/// <c>b_dec [d_out]</c>, optionally <c>W_skip [d_in, d_out]</c>), and its hook points are named after the input hook.
 /// </summary>
 /// <example>
 /// <code>
@@ -23,11 +26,11 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         ["hook_sae_input", "hook_sae_acts_pre", "hook_sae_acts_post", "hook_sae_recons", "hook_sae_error"];
 
     readonly Parameter W_enc, b_enc, W_dec, b_dec;
-    readonly Parameter? threshold;
+    readonly Parameter? threshold, W_skip;
     readonly HookPoint hook_sae_input, hook_sae_acts_pre, hook_sae_acts_post, hook_sae_recons, hook_sae_error;
     readonly Dictionary<string, HookPoint> _points;
 
-    SparseAutoencoder(SaeConfig config, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? thresholdValues, bool trainable)
+    SparseAutoencoder(SaeConfig config, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? thresholdValues, Tensor? wSkip, bool trainable)
         : base("sae")
     {
         Config = config.Validate();
@@ -36,6 +39,7 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         W_dec = new Parameter(wDec, requires_grad: trainable);
         b_dec = new Parameter(bDec, requires_grad: trainable);
         if (thresholdValues is not null) threshold = new Parameter(thresholdValues, requires_grad: false);
+        if (wSkip is not null) W_skip = new Parameter(wSkip, requires_grad: trainable);
         string p = config.HookName + ".";
         hook_sae_input = new HookPoint(p + "hook_sae_input");
         hook_sae_acts_pre = new HookPoint(p + "hook_sae_acts_pre");
@@ -49,7 +53,8 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// A new SAE with random weights for training: decoder rows of unit norm, the encoder their transpose, biases
-    /// (and JumpReLU thresholds) zero. Deterministic for a given <paramref name="seed"/>.
+    /// (and JumpReLU thresholds) zero. A transcoder whose input and output differ in width gets an encoder of unit-norm
+    /// columns of its own, and a skip connection starts at zero. Deterministic for a given <paramref name="seed"/>.
     /// </summary>
     public static SparseAutoencoder Create(SaeConfig config, int seed = 0, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
@@ -58,10 +63,18 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         var dev = device ?? CPU;
         using var scope = NewDisposeScope();
         var gen = new Generator((ulong)seed);
-        var wDec = randn([config.DSae, config.DIn], ScalarType.Float32, generator: gen);
+        var wDec = randn([config.DSae, config.OutputWidth], ScalarType.Float32, generator: gen);
         wDec = (wDec / wDec.norm(1, keepdim: true)).to(dtype, dev);
-        var sae = new SparseAutoencoder(config, wDec.t().contiguous(), zeros(config.DSae, dtype, dev), wDec.contiguous(), zeros(config.DIn, dtype, dev),
-            config.Architecture == SaeArchitecture.JumpRelu ? zeros(config.DSae, dtype, dev) : null, trainable: true);
+        Tensor wEnc;
+        if (config.OutputWidth == config.DIn) wEnc = wDec.t();
+        else
+        {
+            wEnc = randn([config.DIn, config.DSae], ScalarType.Float32, generator: gen);
+            wEnc = (wEnc / wEnc.norm(0, keepdim: true)).to(dtype, dev);
+        }
+        var sae = new SparseAutoencoder(config, wEnc.contiguous(), zeros(config.DSae, dtype, dev), wDec.contiguous(), zeros(config.OutputWidth, dtype, dev),
+            config.Architecture == SaeArchitecture.JumpRelu ? zeros(config.DSae, dtype, dev) : null,
+            config.HasSkip ? zeros([config.DIn, config.OutputWidth], dtype, dev) : null, trainable: true);
         foreach (var p in sae.parameters()) p.DetachFromDisposeScope();
         return sae;
     }
@@ -69,9 +82,11 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
     /// <summary>
     /// An SAE from given weights (copied): <paramref name="wEnc"/> <c>[d_in, d_sae]</c>, <paramref name="bEnc"/>
     /// <c>[d_sae]</c>, <paramref name="wDec"/> <c>[d_sae, d_in]</c>, <paramref name="bDec"/> <c>[d_in]</c>, and
-    /// <paramref name="threshold"/> <c>[d_sae]</c> for JumpReLU.
+    /// <paramref name="threshold"/> <c>[d_sae]</c> for JumpReLU. For a transcoder, <paramref name="wDec"/> is
+    /// <c>[d_sae, d_out]</c>, <paramref name="bDec"/> <c>[d_out]</c>, and <paramref name="wSkip"/> <c>[d_in, d_out]</c>
+    /// when the config has a skip connection.
     /// </summary>
-    public static SparseAutoencoder FromWeights(SaeConfig config, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? threshold = null)
+    public static SparseAutoencoder FromWeights(SaeConfig config, Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor? threshold = null, Tensor? wSkip = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -80,9 +95,11 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         {
             ["W_enc"] = Check(Source, "W_enc", wEnc, config.DIn, config.DSae),
             ["b_enc"] = Check(Source, "b_enc", bEnc, config.DSae),
-            ["W_dec"] = Check(Source, "W_dec", wDec, config.DSae, config.DIn),
-            ["b_dec"] = Check(Source, "b_dec", bDec, config.DIn),
+            ["W_dec"] = Check(Source, "W_dec", wDec, config.DSae, config.OutputWidth),
+            ["b_dec"] = Check(Source, "b_dec", bDec, config.OutputWidth),
         };
+        if (config.HasSkip)
+            checkedWeights["W_skip"] = Check(Source, "W_skip", wSkip ?? throw new ArgumentException("A skip transcoder needs W_skip [d_in, d_out].", nameof(wSkip)), config.DIn, config.OutputWidth);
         if (config.Architecture == SaeArchitecture.JumpRelu)
             checkedWeights["threshold"] = Check(Source, "threshold", threshold ?? throw new ArgumentException("A JumpReLU SAE needs its threshold [d_sae].", nameof(threshold)), config.DSae);
         return Build(config, checkedWeights, copy: true);
@@ -94,7 +111,7 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         var dtype = w["W_enc"].dtype;
         Tensor Take(string name) => copy ? w[name].detach().to(dtype).clone() : w[name].to(dtype);
         var sae = new SparseAutoencoder(config, Take("W_enc"), Take("b_enc"), Take("W_dec"), Take("b_dec"),
-            w.ContainsKey("threshold") ? Take("threshold") : null, trainable: false);
+            w.ContainsKey("threshold") ? Take("threshold") : null, w.ContainsKey("W_skip") ? Take("W_skip") : null, trainable: false);
         foreach (var p in sae.parameters()) p.DetachFromDisposeScope();
         return sae;
     }
@@ -104,7 +121,7 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(tensor, name);
         if (!tensor.shape.SequenceEqual(shape))
             throw new InvalidDataException(
-                $"{source}: '{name}' has shape [{string.Join(", ", tensor.shape)}], but the config (d_in, d_sae) implies [{string.Join(", ", shape)}]. " +
+                $"{source}: '{name}' has shape [{string.Join(", ", tensor.shape)}], but the config (d_in, d_sae, d_out) implies [{string.Join(", ", shape)}]. " +
                 "Check that cfg.json belongs to these weights.");
         if (!tensor.is_floating_point())
             throw new InvalidDataException($"{source}: '{name}' has dtype {tensor.dtype}; SAE weights must be floating point.");
@@ -118,10 +135,12 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
     public Tensor WEnc => W_enc;
     /// <summary>Encoder bias <c>[d_sae]</c>.</summary>
     public Tensor BEnc => b_enc;
-    /// <summary>Decoder weights <c>[d_sae, d_in]</c>: row <c>f</c> is what feature <c>f</c> writes.</summary>
+    /// <summary>Decoder weights <c>[d_sae, d_in]</c> (<c>[d_sae, d_out]</c> for a transcoder): row <c>f</c> is what feature <c>f</c> writes.</summary>
     public Tensor WDec => W_dec;
-    /// <summary>Decoder bias <c>[d_in]</c>.</summary>
+    /// <summary>Decoder bias <c>[d_in]</c> (<c>[d_out]</c> for a transcoder).</summary>
     public Tensor BDec => b_dec;
+    /// <summary>A skip transcoder's linear map <c>[d_in, d_out]</c> from input to output, else <c>null</c>.</summary>
+    public Tensor? WSkip => W_skip;
     /// <summary>JumpReLU thresholds <c>[d_sae]</c>, else <c>null</c>.</summary>
     public Tensor? Threshold => threshold;
 
@@ -148,7 +167,10 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         return hook_sae_acts_post.call(Activate(pre)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The reconstruction <c>[..., d_in]</c> of feature activations <c>[..., d_sae]</c> (through <c>hook_sae_recons</c>).</summary>
+    /// <summary>
+    /// The reconstruction <c>[..., d_in]</c> (<c>[..., d_out]</c> for a transcoder) of feature activations <c>[..., d_sae]</c>
+    /// (through <c>hook_sae_recons</c>); a skip transcoder's skip term needs the input, so only <see cref="forward"/> adds it.
+    /// </summary>
     public Tensor Decode(Tensor featureActs)
     {
         ArgumentNullException.ThrowIfNull(featureActs);
@@ -156,24 +178,36 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         return hook_sae_recons.call(featureActs.to(W_dec.dtype).matmul(W_dec) + b_dec).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The reconstruction of activations <c>[..., d_in]</c>.</summary>
+    /// <summary>The reconstruction of activations <c>[..., d_in]</c>; for a transcoder, its prediction <c>[..., d_out]</c> (skip term included).</summary>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return Decode(Encode(x)).MoveToOuterDisposeScope();
+        var output = Decode(Encode(x));
+        if (W_skip is not null) output = output + x.to(W_skip.dtype).matmul(W_skip);
+        return output.MoveToOuterDisposeScope();
     }
 
-    /// <summary>What replaces the model's activation when the SAE is spliced in: the reconstruction, plus the error term when asked.</summary>
-    internal Tensor Splice(Tensor activation, bool useErrorTerm)
+    /// <summary>
+    /// What replaces the model's activation <paramref name="target"/> when the SAE (or transcoder, reading
+    /// <paramref name="activation"/>) is spliced in: the reconstruction, plus the error term when asked.
+    /// </summary>
+    internal Tensor Splice(Tensor activation, Tensor target, bool useErrorTerm)
     {
         var input = hook_sae_input.call(activation.to(W_enc.dtype));
         var pre = hook_sae_acts_pre.call(PreActivation(input));
-        var recons = hook_sae_recons.call(hook_sae_acts_post.call(Activate(pre)).matmul(W_dec) + b_dec);
-        if (!useErrorTerm) return recons.to(activation.dtype);
+        var recons = hook_sae_recons.call(Output(hook_sae_acts_post.call(Activate(pre)), input));
+        if (!useErrorTerm) return recons.to(target.dtype);
         // The error is measured against the unhooked reconstruction, so editing features changes the output.
-        var clean = Activate(PreActivation(input)).matmul(W_dec) + b_dec;
-        var error = hook_sae_error.call(input - clean);
-        return (recons + error).to(activation.dtype);
+        var clean = Output(Activate(PreActivation(input)), input);
+        var error = hook_sae_error.call(target.to(W_enc.dtype) - clean);
+        return (recons + error).to(target.dtype);
+    }
+
+    /// <summary>The decoder (and skip term) without hooks: <c>acts W_dec + b_dec (+ input W_skip)</c>.</summary>
+    internal Tensor Output(Tensor acts, Tensor input)
+    {
+        var output = acts.matmul(W_dec) + b_dec;
+        return W_skip is null ? output : output + input.matmul(W_skip);
     }
 
     /// <summary>Pre-activations without hooks (for training and evaluation).</summary>
