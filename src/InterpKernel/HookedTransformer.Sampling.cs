@@ -19,7 +19,9 @@ public sealed partial class HookedTransformer
             throw new ArgumentException(
                 $"{sequence.shape[1]} prompt tokens plus {o.MaxNewTokens} new ones exceed the model's context of {Config.NCtx} tokens (n_ctx).", nameof(o));
         using var _ = no_grad();
-        using var generator = o.Seed is { } s ? new Generator((ulong)s, Device) : null;
+        // TorchSharp's generators are CPU generators: a seeded draw is made on the CPU (see Sample), so one seed gives
+        // the same tokens on every device.
+        using var generator = o.Seed is { } s ? new Generator((ulong)s) : null;
         using var kv = o.UseKeyValueCache ? new KeyValueCache(Config.NLayers) : null;
         long batch = sequence.shape[0];
         var stopIds = stops.Count == 0 ? null : tensor(stops.Select(i => (long)i).ToArray(), ScalarType.Int64).to(Device);
@@ -88,6 +90,8 @@ public sealed partial class HookedTransformer
             var dropped = zeros_like(drop).scatter(-1, order, drop);
             l = l.masked_fill(dropped, double.NegativeInfinity);
         }
-        return multinomial(l.softmax(-1), 1, generator: generator).squeeze(-1);
+        var weights = l.softmax(-1);
+        if (generator is null) return multinomial(weights, 1).squeeze(-1);
+        return multinomial(weights.cpu(), 1, generator: generator).squeeze(-1).to(logits.device);
     }
 }
