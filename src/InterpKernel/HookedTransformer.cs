@@ -233,82 +233,24 @@ public sealed partial class HookedTransformer : nn.Module
     {
         foreach (var (_, module) in named_modules())
             if (module is HookPoint h) _hookPoints[h.Name] = h;
-        _hookNames.AddRange(ForwardOrder(Config));
+        _hookNames.AddRange(HooksInForwardOrder().Select(h => h.Name));
         var unknown = _hookNames.Where(n => !_hookPoints.ContainsKey(n)).ToList();
         if (unknown.Count > 0)
             throw new InvalidOperationException($"The hook list names points the model does not have: {string.Join(", ", unknown)}.");
     }
 
     /// <summary>
-    /// The hook names a forward pass fires, in the order it fires them (opt-in <c>hook_result</c> only when
-    /// <see cref="TransformerConfig.UseAttnResult"/> is set). A test checks this against a real forward.
+    /// The hook points a forward pass fires, in the order it fires them, as each component lists its own next to its
+    /// forward code (opt-in <c>hook_result</c> only when <see cref="TransformerConfig.UseAttnResult"/> is set). A test
+    /// checks this against a real forward for every model family.
     /// </summary>
-    internal static IEnumerable<string> ForwardOrder(TransformerConfig c)
+    IEnumerable<HookPoint> HooksInForwardOrder()
     {
-        bool rotary = c.PositionalEmbedding == PositionalEmbeddingType.Rotary;
-        yield return "hook_embed";
-        if (!rotary) yield return "hook_pos_embed";
-        for (int l = 0; l < c.NLayers; l++)
-        {
-            string b = $"blocks.{l}.";
-            yield return b + "hook_resid_pre";
-            if (c.PreNorms)
-            {
-                yield return b + "ln1.hook_scale";
-                yield return b + "ln1.hook_normalized";
-            }
-            if (c.QueryKeyNorm != QueryKeyNormalization.None)
-            {
-                yield return b + "attn.q_ln.hook_scale";
-                yield return b + "attn.q_ln.hook_normalized";
-                yield return b + "attn.k_ln.hook_scale";
-                yield return b + "attn.k_ln.hook_normalized";
-            }
-            yield return b + "attn.hook_q";
-            yield return b + "attn.hook_k";
-            yield return b + "attn.hook_v";
-            if (rotary)
-            {
-                yield return b + "attn.hook_rot_q";
-                yield return b + "attn.hook_rot_k";
-            }
-            yield return b + "attn.hook_attn_scores";
-            yield return b + "attn.hook_pattern";
-            yield return b + "attn.hook_z";
-            if (c.UseAttnResult) yield return b + "attn.hook_result";
-            if (c.PostNorms)
-            {
-                yield return b + "ln1_post.hook_scale";
-                yield return b + "ln1_post.hook_normalized";
-            }
-            yield return b + "hook_attn_out";
-            if (!c.ParallelAttnMlp) yield return b + "hook_resid_mid";
-            if (c.PreNorms)
-            {
-                yield return b + "ln2.hook_scale";
-                yield return b + "ln2.hook_normalized";
-            }
-            if (c.IsMixtureOfExperts)
-            {
-                yield return b + "mlp.hook_router_logits";
-                yield return b + "mlp.hook_expert_weights";
-            }
-            else
-            {
-                yield return b + "mlp.hook_pre";
-                if (c.GatedMlp) yield return b + "mlp.hook_pre_linear";
-                yield return b + "mlp.hook_post";
-            }
-            if (c.PostNorms)
-            {
-                yield return b + "ln2_post.hook_scale";
-                yield return b + "ln2_post.hook_normalized";
-            }
-            yield return b + "hook_mlp_out";
-            yield return b + "hook_resid_post";
-        }
-        yield return "ln_final.hook_scale";
-        yield return "ln_final.hook_normalized";
+        yield return hook_embed;
+        if (hook_pos_embed is not null) yield return hook_pos_embed;
+        foreach (var block in _blockArray)
+            foreach (var h in ((IHookOrder)block).HooksInForwardOrder()) yield return h;
+        foreach (var h in TransformerBlock.Hooks(ln_final)) yield return h;
     }
 
     /// <inheritdoc />

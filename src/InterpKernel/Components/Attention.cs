@@ -14,7 +14,7 @@ namespace InterpKernel.Components;
 /// matrix product serves all three and every head; <see cref="WQ"/> and friends give the TransformerLens per-head
 /// views without copying.
 /// </remarks>
-public sealed class Attention : nn.Module
+public sealed class Attention : nn.Module, IHookOrder
 {
     readonly Parameter W_QKV;         // [d_model, (n_heads + 2 * n_kv_heads) * d_head]
     readonly Parameter b_QKV;         // [(n_heads + 2 * n_kv_heads) * d_head]
@@ -211,4 +211,23 @@ public sealed class Attention : nn.Module
     public RmsNorm? KLn => k_ln;
     /// <summary>The sliding window of this layer, or <c>null</c> for global attention.</summary>
     public int? SlidingWindow => _window;
+
+    /// <inheritdoc />
+    IEnumerable<HookPoint> IHookOrder.HooksInForwardOrder()
+    {
+        if (q_ln is not null && k_ln is not null)
+            foreach (var h in ((IHookOrder)q_ln).HooksInForwardOrder().Concat(((IHookOrder)k_ln).HooksInForwardOrder())) yield return h;
+        yield return hook_q;
+        yield return hook_k;
+        yield return hook_v;
+        if (hook_rot_q is not null && hook_rot_k is not null)
+        {
+            yield return hook_rot_q;
+            yield return hook_rot_k;
+        }
+        yield return hook_attn_scores;
+        yield return hook_pattern;
+        yield return hook_z;
+        if (_useResult) yield return hook_result;
+    }
 }

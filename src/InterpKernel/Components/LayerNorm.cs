@@ -9,7 +9,7 @@ namespace InterpKernel.Components;
 /// <c>hook_normalized</c> the output after the learned scale and bias. With folded weights (<c>LayerNormPre</c>)
 /// there is no scale or bias and <c>hook_normalized</c> is <c>(x - mean) / scale</c>.
 /// </summary>
-public sealed class LayerNorm : nn.Module<Tensor, Tensor>
+public sealed class LayerNorm : nn.Module<Tensor, Tensor>, IHookOrder
 {
     readonly Parameter? w; // [d_model]
     readonly Parameter? b; // [d_model]
@@ -43,4 +43,7 @@ public sealed class LayerNorm : nn.Module<Tensor, Tensor>
         if (b is not null) normalized = normalized + b;
         return hook_normalized.call(normalized); // [batch, pos, d_model]
     }
+
+    /// <inheritdoc />
+    IEnumerable<HookPoint> IHookOrder.HooksInForwardOrder() => [hook_scale, hook_normalized];
 }

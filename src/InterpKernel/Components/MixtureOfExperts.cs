@@ -11,7 +11,7 @@ namespace InterpKernel.Components;
 /// gated MLP (<c>W_gate</c>, <c>W_in</c>, <c>W_out</c>). Zeroing an expert's weight in <c>hook_expert_weights</c>
 /// ablates it for that token; patching the hook moves routing decisions between runs.
 /// </summary>
-public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
+public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>, IHookOrder
 {
     readonly Parameter W_router;  // [d_model, n_experts]
     readonly ParameterList experts_W_gate, experts_W_in, experts_W_out; // per expert [d_model, d_mlp], [d_model, d_mlp], [d_mlp, d_model]
@@ -78,4 +78,7 @@ public sealed class MixtureOfExperts : nn.Module<Tensor, Tensor>
         }
         return output.view(batch, pos, dModel); // [batch, pos, d_model]
     }
+
+    /// <inheritdoc />
+    IEnumerable<HookPoint> IHookOrder.HooksInForwardOrder() => [hook_router_logits, hook_expert_weights];
 }

@@ -8,7 +8,7 @@ namespace InterpKernel.Components;
 /// The MLP: <c>post = act(x W_in + b_in)</c>, <c>out = post W_out + b_out</c>; gated variant (SwiGLU):
 /// <c>post = act(x W_gate) * (x W_in)</c>. Hooks: <c>hook_pre</c>, <c>hook_pre_linear</c> (gated), <c>hook_post</c>.
 /// </summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
+public sealed class Mlp : nn.Module<Tensor, Tensor>, IHookOrder
 {
     readonly Parameter W_in;     // [d_model, d_mlp]
     readonly Parameter b_in;     // [d_mlp]
@@ -70,4 +70,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         }
         return post.matmul(W_out).add_(b_out); // [batch, pos, d_model]
     }
+
+    /// <inheritdoc />
+    IEnumerable<HookPoint> IHookOrder.HooksInForwardOrder() =>
+        hook_pre_linear is null ? [hook_pre, hook_post] : [hook_pre, hook_pre_linear, hook_post];
 }

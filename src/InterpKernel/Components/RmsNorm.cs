@@ -8,7 +8,7 @@ namespace InterpKernel.Components;
 /// Root-mean-square norm (Llama, Qwen2) with TransformerLens's hooks: <c>hook_scale</c> is the RMS
 /// <c>[batch, pos, 1]</c>, <c>hook_normalized</c> is <c>x / scale</c> before the learned scale is applied.
 /// </summary>
-public sealed class RmsNorm : nn.Module<Tensor, Tensor>
+public sealed class RmsNorm : nn.Module<Tensor, Tensor>, IHookOrder
 {
     readonly Parameter? w; // [d_model]
     readonly double _eps;
@@ -36,4 +36,7 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
         var normalized = hook_normalized.call((x32 / scale).to(x.dtype)); // [batch, pos, d_model]
         return w is null ? normalized : normalized * w;
     }
+
+    /// <inheritdoc />
+    IEnumerable<HookPoint> IHookOrder.HooksInForwardOrder() => [hook_scale, hook_normalized];
 }

@@ -11,7 +11,7 @@ namespace InterpKernel.Components;
 /// before <c>hook_attn_out</c> and <c>hook_mlp_out</c>; without pre-norms (OLMo-2) <c>ln1</c> and <c>ln2</c> are identities
 /// with no hooks. A mixture-of-experts model (Mixtral) has a <see cref="MixtureOfExperts"/> in place of the MLP.
 /// </summary>
-public sealed class TransformerBlock : nn.Module
+public sealed class TransformerBlock : nn.Module, IHookOrder
 {
     readonly nn.Module<Tensor, Tensor> ln1, ln2;
     readonly Attention attn;
@@ -86,4 +86,20 @@ public sealed class TransformerBlock : nn.Module
     }
 
     static Tensor Post(nn.Module<Tensor, Tensor>? norm, Tensor x) => norm is null ? x : norm.call(x);
+
+    /// <inheritdoc />
+    IEnumerable<HookPoint> IHookOrder.HooksInForwardOrder()
+    {
+        yield return hook_resid_pre;
+        foreach (var h in Hooks(ln1).Concat(Hooks(attn)).Concat(Hooks(ln1_post))) yield return h;
+        yield return hook_attn_out;
+        if (hook_resid_mid is not null) yield return hook_resid_mid;
+        foreach (var h in Hooks(ln2).Concat(Hooks(mlp)).Concat(Hooks(ln2_post))) yield return h;
+        yield return hook_mlp_out;
+        yield return hook_resid_post;
+    }
+
+    /// <summary>A sub-component's hooks in firing order; none for an identity or an absent norm.</summary>
+    internal static IEnumerable<HookPoint> Hooks(nn.Module? component) =>
+        component is IHookOrder ordered ? ordered.HooksInForwardOrder() : [];
 }
