@@ -44,8 +44,37 @@ public sealed class EdgeAttributionTests(InductionCircuitFixture fx, ITestOutput
         foreach (var name in InductionCircuitFixture.KComposition) Assert.Contains(name, top);
     }
 
-    [Fact(Skip = "Not met yet: measured r = 0.20 over the 310 edges. The clean metric saturates (log-probability near 0), so the " +
-                 "clean-run gradient underestimates large edges such as input->m0; EAP-IG is the estimate to use here.")]
+    [Fact]
+    public void EAP_is_the_slope_of_real_edge_patching_at_the_clean_run()
+    {
+        // Patching one edge with clean + a·(corrupted − clean) sender output: the central difference at a = 0 is
+        // what EAP estimates, so the two agree whatever the curve does further out.
+        var eap = CircuitDiscovery.EdgeAttribution(fx.Model, fx.Clean, fx.Corrupt, fx.Metric);
+        var layout = eap.Layout;
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (cleanOut, _) = EdgeRuns.Capture(fx.Model, layout, fx.Clean);
+        var (corruptOut, _) = EdgeRuns.Capture(fx.Model, layout, fx.Corrupt);
+        foreach (var name in new[] { "input->m0", "a0.h4->m0", "m1->logits", "a0.h4->a1.h4<k>" })
+        {
+            var edge = eap[name];
+            double Patched(double a)
+            {
+                using var s = NewDisposeScope();
+                var mask = EdgeRuns.Mask(eap, e => e == edge, fx.Model.Device);
+                var run = new EdgeRun { Reference = cleanOut + (corruptOut - cleanOut) * a, Mask = mask };
+                return EdgeRuns.MetricPerVariant(fx.Metric, EdgeForward.Run(fx.Model, layout, fx.Clean, run), fx.Clean.shape[0])[0];
+            }
+            double slope = (Patched(0.01) - Patched(-0.01)) / 0.02;
+            output.WriteLine($"{name}: slope {slope:G4}, EAP {edge.Score:G4}");
+            Assert.True(Math.Abs(slope - edge.Score) <= 0.01 + 0.02 * Math.Abs(edge.Score), $"{name}: slope {slope} vs EAP {edge.Score}");
+        }
+    }
+
+    [Fact(Skip = "Not met, for a sound reason: measured r = 0.20 (Spearman 0.62) over the 310 edges with 8 prompt pairs. EAP is " +
+                 "exactly the slope of edge patching at the clean run (see the test above), but patching is far from linear here: " +
+                 "input->m0 moves the metric -0.25 at a quarter of the corrupted difference and -11.25 at all of it, against an EAP " +
+                 "slope of +0.38. EAP-IG reaches r = 0.82 (5 steps), 0.81 (10), 0.80 (20).")]
     public void EAP_correlates_with_real_edge_patching_over_all_edges()
     {
         var eap = CircuitDiscovery.EdgeAttribution(fx.Model, fx.Clean, fx.Corrupt, fx.Metric, EdgeAttributionMethod.Eap);
