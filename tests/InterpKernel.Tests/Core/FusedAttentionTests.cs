@@ -12,7 +12,8 @@ public class FusedAttentionTests
     [Theory]
     [InlineData("tiny-mistral")] // grouped-query attention
     [InlineData("tiny-qwen2")]   // grouped-query attention
-    [InlineData("tiny-gemma3")]  // sliding window of 8 on some layers
+    [InlineData("tiny-gemma3")]  // sliding window of 8 on some layers, query_pre_attn_scalar scale
+    [InlineData("tiny-gpt-neo")] // local attention, unscaled scores
     public void The_fused_path_equals_the_materialised_pattern(string name)
     {
         using var model = HookedTransformer.FromPretrained(TestPaths.Fixture($"hf-reference/{name}"), "cpu", null, processWeights: false);
