@@ -19,8 +19,7 @@ public sealed partial class HookedTransformer
             throw new ArgumentException(
                 $"{sequence.shape[1]} prompt tokens plus {o.MaxNewTokens} new ones exceed the model's context of {Config.NCtx} tokens (n_ctx).", nameof(o));
         using var _ = no_grad();
-        // TorchSharp's generators are CPU generators: a seeded draw is made on the CPU (see Sample), so one seed gives
-        // the same tokens on every device.
+        // TorchSharp makes generators on the CPU only, so every draw happens there: one seed, the same tokens on any device.
         using var generator = o.Seed is { } s ? new Generator((ulong)s) : null;
         using var kv = o.UseKeyValueCache ? new KeyValueCache(Config.NLayers) : null;
         long batch = sequence.shape[0];
@@ -90,8 +89,15 @@ public sealed partial class HookedTransformer
             var dropped = zeros_like(drop).scatter(-1, order, drop);
             l = l.masked_fill(dropped, double.NegativeInfinity);
         }
-        var weights = l.softmax(-1);
-        if (generator is null) return multinomial(weights, 1).squeeze(-1);
-        return multinomial(weights.cpu(), 1, generator: generator).squeeze(-1).to(logits.device);
+        return DrawOnCpu(l.softmax(-1), generator);
+    }
+
+    // Draws one token per row from probs [batch, d_vocab] with a CPU generator, whatever device probs live on;
+    // returns [batch] on probs' device.
+    internal static Tensor DrawOnCpu(Tensor probs, Generator? generator)
+    {
+        using var cpu = probs.cpu();
+        using var drawn = multinomial(cpu, 1, generator: generator);
+        return drawn.squeeze(-1).to(probs.device);
     }
 }

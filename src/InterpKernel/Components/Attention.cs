@@ -143,7 +143,7 @@ public sealed class Attention : nn.Module, IHookOrder
         Tensor Blocked() => Mask(pos, keyLen, offset, x.device, padding); // true = not seen
 
         Tensor zT; // [batch, head_index, query_pos, d_head]
-        if (hook_attn_scores.HasHooks || hook_pattern.HasHooks || _softcap is not null || _explicitScale)
+        if (hook_attn_scores.HasHooks || hook_pattern.HasHooks || _softcap is not null)
         {
             var scores = qT.matmul(kT.transpose(-1, -2)).mul_(_scale); // [batch, head_index, query_pos, key_pos]
             if (_softcap is { } cap) scores = scores.div(cap).tanh_().mul_(cap);
@@ -157,10 +157,13 @@ public sealed class Attention : nn.Module, IHookOrder
         }
         else if (_window is null && padding is null && (pos == 1 || pos == keyLen))
         {
+            // The fused kernel scales by 1/√d_head and takes no other factor: a non-default scale goes into the queries.
+            if (_explicitScale) qT = qT.mul(_scale * Math.Sqrt(_dHead));
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), is_casual: pos > 1);
         }
         else
         {
+            if (_explicitScale) qT = qT.mul(_scale * Math.Sqrt(_dHead));
             var blocked = Blocked();
             var additive = zeros(blocked.shape, qT.dtype, x.device).masked_fill(blocked, double.NegativeInfinity);
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), attn_mask: additive);

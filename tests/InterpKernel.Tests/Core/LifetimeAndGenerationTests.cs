@@ -70,6 +70,29 @@ public class LifetimeAndGenerationTests(Gpt2Fixture fixture) : IClassFixture<Gpt
     }
 
     [Fact]
+    public void The_device_independent_draw_matches_a_cpu_multinomial_with_the_same_seed()
+    {
+        using var scope = NewDisposeScope();
+        var probs = rand(4, 50).softmax(-1); // [batch, d_vocab]
+        using var g1 = new Generator(11);
+        using var g2 = new Generator(11);
+        var drawn = HookedTransformer.DrawOnCpu(probs, g1);
+        var expected = multinomial(probs, 1, generator: g2).squeeze(-1);
+        Assert.Equal(probs.device_type, drawn.device_type);
+        Assert.Equal(expected.data<long>().ToArray(), drawn.data<long>().ToArray());
+    }
+
+    [Fact]
+    public void Seeded_sampling_draws_the_same_tokens_on_every_call()
+    {
+        using var tokens = _model.ToTokens("And God said");
+        using var a = _model.Generate(tokens, 8, temperature: 1.5f, seed: 3);
+        using var b = _model.Generate(tokens, 8, temperature: 1.5f, seed: 3);
+        Assert.Equal(a.data<long>().ToArray(), b.data<long>().ToArray());
+        Assert.Equal(tokens.shape[1] + 8, a.shape[1]);
+    }
+
+    [Fact]
     public void Hooks_fire_during_generation()
     {
         int calls = 0;
