@@ -114,7 +114,7 @@ public sealed partial class SparseAutoencoder
         {
             cfg["hook_name_out"] = output;
             cfg["hook_layer_out"] = InterpKernel.HookNames.LayerOf(output);
-            cfg["d_out"] = Config.OutputWidth;
+            if (Config.DOut is { } dOut) cfg["d_out"] = dOut;
             cfg["has_skip"] = Config.HasSkip;
         }
         File.WriteAllText(Path.Combine(folder, ConfigFileName), cfg.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -199,8 +199,9 @@ public sealed partial class SparseAutoencoder : nn.Module<Tensor, Tensor>
         if (!useErrorTerm) return recons.to(target.dtype);
         // The error is measured against the unhooked reconstruction, so editing features changes the output.
         var clean = Output(Activate(PreActivation(input)), input);
-        var error = hook_sae_error.call(target.to(W_enc.dtype) - clean);
-        return (recons + error).to(target.dtype);
+        hook_sae_error.call(target.to(W_enc.dtype) - clean);
+        // target + (recons - clean) equals recons + error, and is exactly the target while no feature is edited.
+        return (target.to(W_enc.dtype) + (recons - clean)).to(target.dtype);
     }
 
     /// <summary>The decoder (and skip term) without hooks: <c>acts W_dec + b_dec (+ input W_skip)</c>.</summary>
