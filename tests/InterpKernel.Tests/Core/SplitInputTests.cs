@@ -122,6 +122,20 @@ public class SplitInputTests
         }
     }
 
+    [Theory]
+    [InlineData("kjv-gpt2-2l", "all")]
+    [InlineData("tiny-qwen2", "split")]
+    public void Cached_generation_matches_the_plain_model(string model, string option)
+    {
+        using var tokens = tensor(Tokens).unsqueeze(0);
+        using var plain = HookedTransformer.FromPretrained(Path(model), new LoadOptions());
+        using var split = HookedTransformer.FromPretrained(Path(model), Options(option));
+        using var expected = plain.Generate(tokens, 4);
+        using var actual = split.Generate(tokens, 4);
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.True(expected.eq(actual).all().item<bool>(), $"{model} with {option}: generation differs");
+    }
+
     [Fact]
     public void Attn_in_is_refused_for_grouped_query_attention()
     {
