@@ -74,7 +74,13 @@ public sealed partial class HookedTransformer
         if (dt is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
             throw new ArgumentException($"dtype {dt} is not a floating-point type a model can run in: use Float32, Float16 or BFloat16.", nameof(options));
         var dev = Devices.Resolve(options.Device);
-        var config = HuggingFaceConfig.Load(Path.Combine(folder, "config.json")) with { UseAttnResult = options.UseAttnResult };
+        var config = HuggingFaceConfig.Load(Path.Combine(folder, "config.json")) with
+        {
+            UseAttnResult = options.UseAttnResult,
+            UseSplitQkvInput = options.UseSplitQkvInput,
+            UseAttnIn = options.UseAttnIn,
+            UseHookMlpIn = options.UseHookMlpIn,
+        };
         ModelTokenizer.TryFromFolder(folder, out var tokenizer, out var whyNoTokenizer);
         using var reader = CheckpointReader.Open(folder, options.MemoryMap);
         using var scope = NewDisposeScope();

@@ -62,6 +62,27 @@ public sealed record LoadOptions
     /// </summary>
     public bool UseAttnResult { get; init; }
 
+    /// <summary>
+    /// Give each head its own copy of the block's residual input for its query, key and value, as TransformerLens's
+    /// <c>use_split_qkv_input</c>: <c>blocks.{l}.hook_q_input</c> (<c>[batch, pos, head_index, d_model]</c>),
+    /// <c>hook_k_input</c> and <c>hook_v_input</c> (<c>[batch, pos, kv_head, d_model]</c>) fire before <c>ln1</c>,
+    /// which then normalises each copy (so <c>ln1</c>'s hooks gain a head axis and fire once per input).
+    /// </summary>
+    public bool UseSplitQkvInput { get; init; }
+
+    /// <summary>
+    /// Fire <c>blocks.{l}.hook_attn_in</c> (<c>[batch, pos, head_index, d_model]</c>), the residual input copied per
+    /// head that every head's query, key and value read, as TransformerLens's <c>use_attn_in</c>. Models with
+    /// grouped-query attention refuse it.
+    /// </summary>
+    public bool UseAttnIn { get; init; }
+
+    /// <summary>
+    /// Fire <c>blocks.{l}.hook_mlp_in</c> (<c>[batch, pos, d_model]</c>), the residual stream the MLP reads before
+    /// <c>ln2</c>, as TransformerLens's <c>use_hook_mlp_in</c>.
+    /// </summary>
+    public bool UseHookMlpIn { get; init; }
+
     /// <summary>The Hugging Face revision (branch, tag or commit) to use when the name is a Hub model id.</summary>
     public string Revision { get; init; } = "main";
 }

@@ -64,6 +64,12 @@ public sealed partial record TransformerConfig
     public bool GatedMlp { get; init; }
     /// <summary>Whether the model computes per-head outputs (<c>hook_result</c>, <c>[batch, pos, head_index, d_model]</c>).</summary>
     public bool UseAttnResult { get; init; }
+    /// <summary>Whether each head reads its own copy of the residual input for q, k and v (<c>hook_q_input</c>, <c>hook_k_input</c>, <c>hook_v_input</c>).</summary>
+    public bool UseSplitQkvInput { get; init; }
+    /// <summary>Whether attention reads the residual input copied per head through <c>hook_attn_in</c>.</summary>
+    public bool UseAttnIn { get; init; }
+    /// <summary>Whether the MLP's input before <c>ln2</c> passes through <c>hook_mlp_in</c>.</summary>
+    public bool UseHookMlpIn { get; init; }
     /// <summary>Hugging Face <c>model_type</c> this configuration came from (<c>gpt2</c>, <c>gpt_neox</c>, ...).</summary>
     public string ModelType { get; init; } = "custom";
     /// <summary>Beginning-of-sequence token id, when the checkpoint names one.</summary>

@@ -118,13 +118,32 @@ public sealed class Attention : nn.Module, IHookOrder
 
     internal Tensor Forward(Tensor x, KeyValueCache? cache, PaddingMask? padding)
     {
-        long batch = x.shape[0], pos = x.shape[1];
-        long offset = cache?.LengthOf(_layer) ?? 0; // this layer's own count: earlier layers have appended already
         var qkv = x.matmul(W_QKV).add_(b_QKV); // [batch, pos, (n_heads + 2 n_kv_heads) * d_head]
-        var (qIn, kIn) = NormalizeQueriesAndKeys(qkv.narrow(-1, 0, QWidth), qkv.narrow(-1, QWidth, KvWidth), batch, pos);
+        return Attend(qkv.narrow(-1, 0, QWidth), qkv.narrow(-1, QWidth, KvWidth), qkv.narrow(-1, QWidth + KvWidth, KvWidth), cache, padding);
+    }
+
+    /// <summary>
+    /// The attention output <c>[batch, pos, d_model]</c> when each head reads its own normalised input: queries'
+    /// <c>[batch, pos, n_heads, d_model]</c>, keys' and values' <c>[batch, pos, n_kv_heads, d_model]</c>. Each head's
+    /// projection reads its own copy; scores and mixing are those of <see cref="Forward(Tensor, KeyValueCache)"/>.
+    /// </summary>
+    internal Tensor Forward(Tensor queryInput, Tensor keyInput, Tensor valueInput, KeyValueCache? cache, PaddingMask? padding)
+    {
+        long batch = queryInput.shape[0], pos = queryInput.shape[1];
+        Tensor Project(Tensor input, Tensor w, Tensor b, long width) => // [batch, pos, heads, d_model] -> [batch, pos, width]
+            torch.einsum("bphm,hmd->bphd", input, w).reshape(batch, pos, width).add_(b.reshape(width));
+        return Attend(Project(queryInput, WQ, BQ, QWidth), Project(keyInput, WK, BK, KvWidth), Project(valueInput, WV, BV, KvWidth), cache, padding);
+    }
+
+    /// <summary>Attention from the projected queries, keys and values, each <c>[batch, pos, heads * d_head]</c>.</summary>
+    Tensor Attend(Tensor qFlat, Tensor kFlat, Tensor vFlat, KeyValueCache? cache, PaddingMask? padding)
+    {
+        long batch = qFlat.shape[0], pos = qFlat.shape[1];
+        long offset = cache?.LengthOf(_layer) ?? 0; // this layer's own count: earlier layers have appended already
+        var (qIn, kIn) = NormalizeQueriesAndKeys(qFlat, kFlat, batch, pos);
         var q = hook_q.call(qIn); // [batch, pos, head_index, d_head]
         var k = hook_k.call(kIn);
-        var v = hook_v.call(qkv.narrow(-1, QWidth + KvWidth, KvWidth).view(batch, pos, _nKv, _dHead));
+        var v = hook_v.call(vFlat.view(batch, pos, _nKv, _dHead));
         if (_rotary is not null)
         {
             q = hook_rot_q!.call(padding is null ? _rotary.Apply(q, offset) : _rotary.Apply(q, padding.Positions, offset + pos));
@@ -140,7 +159,7 @@ public sealed class Attention : nn.Module, IHookOrder
             vT = vT.repeat_interleave(_nHeads / _nKv, 1);
         }
         long keyLen = kT.shape[2];
-        Tensor Blocked() => Mask(pos, keyLen, offset, x.device, padding); // true = not seen
+        Tensor Blocked() => Mask(pos, keyLen, offset, qFlat.device, padding); // true = not seen
 
         Tensor zT; // [batch, head_index, query_pos, d_head]
         if (hook_attn_scores.HasHooks || hook_pattern.HasHooks || _softcap is not null)
@@ -165,7 +184,7 @@ public sealed class Attention : nn.Module, IHookOrder
         {
             if (_explicitScale) qT = qT.mul(_scale * Math.Sqrt(_dHead));
             var blocked = Blocked();
-            var additive = zeros(blocked.shape, qT.dtype, x.device).masked_fill(blocked, double.NegativeInfinity);
+            var additive = zeros(blocked.shape, qT.dtype, qFlat.device).masked_fill(blocked, double.NegativeInfinity);
             zT = nn.functional.scaled_dot_product_attention(qT.contiguous(), kT.contiguous(), vT.contiguous(), attn_mask: additive);
         }
         var z = hook_z.call(zT.transpose(1, 2)); // [batch, pos, head_index, d_head]
