@@ -22,6 +22,7 @@ public sealed class JupyterKernel : IDisposable
     private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _controlQueue = new();
     private readonly CancellationTokenSource _stopping = new();
     private long _arrivals;
+    private TaskCompletionSource<string>? _pendingInput;
 
     /// <summary>Binds the sockets of a connection file.</summary>
     /// <param name="connection">The connection info Jupyter wrote.</param>
@@ -100,10 +101,40 @@ public sealed class JupyterKernel : IDisposable
 
     private void Enqueue(Channel channel, JupyterMessage message)
     {
+        // The shell worker is busy with the cell that asked for input, so replies on stdin are taken here.
+        if (channel == Channel.Stdin)
+        {
+            if (message.MessageType == "input_reply")
+            {
+                Interlocked.Exchange(ref _pendingInput, null)?.TrySetResult((string?)message.Content["value"] ?? "");
+            }
+
+            return;
+        }
+
         var queue = channel == Channel.Control ? _controlQueue : _shellQueue;
         if (!queue.IsAddingCompleted)
         {
             queue.Add((channel, message, Interlocked.Increment(ref _arrivals)));
+        }
+    }
+
+    // Sends input_request on stdin to the client that sent the request (its stdin socket shares the shell
+    // socket's identity) and blocks the cell until the input_reply arrives, the cell is interrupted, or the kernel stops.
+    private string AskInput(JupyterMessage request, string prompt, CancellationToken token)
+    {
+        var pending = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _pendingInput, pending);
+        try
+        {
+            _transport.Send(Channel.Stdin, JupyterMessage.Create("input_request",
+                new JsonObject { ["prompt"] = prompt, ["password"] = false }, _session, request, request.Identities));
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(token, _stopping.Token);
+            return pending.Task.WaitAsync(either.Token).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _pendingInput, null, pending);
         }
     }
 
@@ -115,7 +146,11 @@ public sealed class JupyterKernel : IDisposable
             {
                 try
                 {
-                    _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send) { Arrival = arrival }).GetAwaiter().GetResult();
+                    _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send)
+                    {
+                        Arrival = arrival,
+                        RequestInput = (prompt, token) => AskInput(message, prompt, token),
+                    }).GetAwaiter().GetResult();
                 }
                 catch (Exception e)
                 {

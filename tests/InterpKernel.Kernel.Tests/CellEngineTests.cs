@@ -229,6 +229,41 @@ public sealed class CellEngineTests : IDisposable
         Assert.Equal("MagicDispatcher", documented.Type);
     }
 
+    [Fact]
+    public async Task Completion_after_hash_bang_offers_magic_names_and_their_options()
+    {
+        await _engine.Ready;
+
+        var partial = _engine.Complete("var a = 1;\n#!mo", 15);
+        var all = _engine.Complete("#!", 2);
+        var options = _engine.Complete("#!model load gpt2 --d", 21);
+
+        Assert.Contains("#!model", partial.Matches);
+        Assert.All(partial.Matches, m => Assert.StartsWith("#!mo", m));
+        Assert.Equal(11, partial.CursorStart);
+        Assert.Equal(15, partial.CursorEnd);
+        Assert.Equal(_engine.Host.Magics.Commands.Select(m => "#!" + m.Name), all.Matches);
+        Assert.Equal(0, all.CursorStart);
+        Assert.Equal(["--device", "--dtype"], options.Matches);
+        Assert.Equal(18, options.CursorStart);
+        Assert.Contains("--no-process", _engine.Complete("#!model --", 10).Matches);
+    }
+
+    [Fact]
+    public async Task Inspection_right_after_an_open_parenthesis_shows_the_called_method()
+    {
+        await Run("var count = 3;");
+
+        var call = _engine.Inspect("Math.Sqrt(", 10);
+        var nested = _engine.Inspect("Math.Max(1, Math.Abs(", 21);
+
+        Assert.NotNull(call);
+        Assert.Contains("Sqrt(double", call.Signature);
+        Assert.Equal("double", call.Type);
+        Assert.Contains("Abs(", nested!.Signature);
+        Assert.Null(_engine.Inspect("(1 + ", 5));
+    }
+
     [Theory]
     [InlineData("var x = 1;", "complete")]
     [InlineData("for (var i = 0; i < 3; i++) {", "incomplete")]

@@ -113,6 +113,21 @@ public sealed class JupyterClientTests : IClassFixture<JupyterFixture>
     }
 
     [Fact]
+    public void Console_ReadLine_asks_the_front_end_on_stdin_only_when_the_request_allows_it()
+    {
+        var r = _jupyter.RunScript("stdin_input.py", TimeSpan.FromMinutes(3));
+
+        var allowed = r["allowed"]!;
+        Assert.Equal("input_request", (string?)allowed["request"]!["type"]);
+        Assert.True((bool?)allowed["request"]!["parent"]);
+        Assert.Equal("ok", (string?)allowed["status"]);
+        Assert.Equal(["name? ", "hello Ada"], allowed["outputs"]!.AsArray().Select(o => (string)o!).ToArray());
+        var refused = r["refused"]!;
+        Assert.Null(refused["request"]);
+        Assert.Equal(["True"], refused["outputs"]!.AsArray().Select(o => (string)o!).ToArray());
+    }
+
+    [Fact]
     public void Jupyters_kernel_conformance_suite_passes()
     {
         var (code, output) = _jupyter.RunUnittest("conformance", TimeSpan.FromMinutes(5));

@@ -1,3 +1,4 @@
+using InterpKernel.Notebook.Hosting;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -22,6 +23,11 @@ public sealed partial class CellEngine
     {
         ArgumentNullException.ThrowIfNull(code);
         cursor = Math.Clamp(cursor, 0, code.Length);
+        if (CompleteMagic(code, cursor) is { } magic)
+        {
+            return magic;
+        }
+
         var start = cursor;
         while (start > 0 && (char.IsLetterOrDigit(code[start - 1]) || code[start - 1] == '_'))
         {
@@ -50,6 +56,42 @@ public sealed partial class CellEngine
             .Order(StringComparer.Ordinal)
             .ToList();
         return new CompletionResult(matches, start, end);
+    }
+
+    // On a magic line: the magic names after "#!", and the magic's options for a word that starts with '-'.
+    private CompletionResult? CompleteMagic(string code, int cursor)
+    {
+        var lineStart = cursor == 0 ? 0 : code.LastIndexOf('\n', cursor - 1) + 1;
+
+        var line = code[lineStart..cursor];
+        var lead = line.Length - line.TrimStart().Length;
+        if (!line.AsSpan(lead).StartsWith(MagicDispatcher.Prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = cursor;
+        while (end < code.Length && !char.IsWhiteSpace(code[end]))
+        {
+            end++;
+        }
+
+        var rest = line[(lead + MagicDispatcher.Prefix.Length)..];
+        if (!rest.Any(char.IsWhiteSpace))
+        {
+            var names = _host.Magics.Commands
+                .Select(m => MagicDispatcher.Prefix + m.Name)
+                .Where(n => n.StartsWith(line[lead..], StringComparison.Ordinal))
+                .ToList();
+            return new CompletionResult(names, lineStart + lead, end);
+        }
+
+        var magicName = rest[..rest.IndexOf(rest.First(char.IsWhiteSpace))];
+        var word = line[(line.LastIndexOfAny([' ', '\t']) + 1)..];
+        var options = word.StartsWith('-')
+            ? _host.Magics.GetOptionNames(magicName).Where(o => o.StartsWith(word, StringComparison.Ordinal)).ToList()
+            : [];
+        return new CompletionResult(options, cursor - word.Length, end);
     }
 
     private static IEnumerable<string> MemberNames(SemanticModel model, SyntaxNode root, int dot)

@@ -51,12 +51,12 @@ public sealed partial class CellEngine
             token = root.FindToken(cursor);
         }
 
-        if (!token.IsKind(SyntaxKind.IdentifierToken) || token.Parent is null)
+        var node = token.IsKind(SyntaxKind.IdentifierToken) ? token.Parent : EnclosingCall(root, cursor);
+        if (node is null)
         {
             return null;
         }
 
-        var node = token.Parent;
         var info = model.GetSymbolInfo(node);
         var symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault() ?? model.GetDeclaredSymbol(node);
         if (symbol is null)
@@ -78,6 +78,23 @@ public sealed partial class CellEngine
             symbol.Kind.ToString(),
             type?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             Summary(symbol));
+    }
+
+    // Inside an argument list (as right after "Math.Sqrt("): the innermost call or construction whose
+    // parentheses hold the cursor, so that inspection shows the method being called.
+    private static SyntaxNode? EnclosingCall(SyntaxNode root, int cursor)
+    {
+        var token = root.FindToken(Math.Max(0, cursor - 1));
+        return token.Parent?.AncestorsAndSelf()
+            .OfType<ArgumentListSyntax>()
+            .FirstOrDefault(a => a.OpenParenToken.Span.End <= cursor
+                && (a.CloseParenToken.IsMissing || cursor <= a.CloseParenToken.SpanStart))
+            ?.Parent switch
+        {
+            InvocationExpressionSyntax invocation => invocation,
+            BaseObjectCreationExpressionSyntax creation => creation,
+            _ => null,
+        };
     }
 
     private static string? Summary(ISymbol symbol)

@@ -100,7 +100,7 @@ public sealed partial class CellEngine : IDisposable
         {
             _host.Enter(context);
             ScriptCancellation.Current = cts.Token;
-            using (ConsoleRouter.Route(output, error))
+            using (ConsoleRouter.Route(output, error, new CellInputReader(sink, output, cts.Token)))
             {
                 failure = await RunSegmentsAsync(cell, context).ConfigureAwait(false);
             }

@@ -3,18 +3,19 @@ using System.Text;
 namespace InterpKernel.Kernel.Execution;
 
 /// <summary>
-/// Console.Out and Console.Error are process-wide, so they are replaced once by writers that forward to
-/// whichever cell is running; between cells the text goes to the process's own streams.
+/// Console.Out, Console.Error and Console.In are process-wide, so they are replaced once by writers (and a
+/// reader) that forward to whichever cell is running; between cells they are the process's own streams.
 /// </summary>
 internal static class ConsoleRouter
 {
     private static readonly object Gate = new();
     private static readonly ForwardingWriter OutRoute = new();
     private static readonly ForwardingWriter ErrorRoute = new();
+    private static readonly ForwardingReader InRoute = new();
     private static bool _installed;
 
     /// <summary>Routes the console to the given writers until the returned scope is disposed.</summary>
-    public static IDisposable Route(TextWriter output, TextWriter error)
+    public static IDisposable Route(TextWriter output, TextWriter error, TextReader input)
     {
         lock (Gate)
         {
@@ -26,11 +27,15 @@ internal static class ConsoleRouter
                 ErrorRoute.Fallback = Console.Error;
                 Console.SetOut(OutRoute);
                 Console.SetError(ErrorRoute);
+                InRoute.Target = Console.In;
+                InRoute.Fallback = Console.In;
+                Console.SetIn(InRoute);
                 _installed = true;
             }
 
             OutRoute.Target = output;
             ErrorRoute.Target = error;
+            InRoute.Target = input;
         }
 
         return new Restore();
@@ -44,6 +49,7 @@ internal static class ConsoleRouter
             {
                 OutRoute.Target = OutRoute.Fallback;
                 ErrorRoute.Target = ErrorRoute.Fallback;
+                InRoute.Target = InRoute.Fallback;
             }
         }
     }
@@ -73,5 +79,24 @@ internal static class ConsoleRouter
         public override void WriteLine() => _target.Write("\n");
 
         public override void Flush() => _target.Flush();
+    }
+
+    private sealed class ForwardingReader : TextReader
+    {
+        private volatile TextReader _target = Null;
+
+        public TextReader Target
+        {
+            get => _target;
+            set => _target = value;
+        }
+
+        public TextReader Fallback { get; set; } = Null;
+
+        public override int Peek() => _target.Peek();
+
+        public override int Read() => _target.Read();
+
+        public override string? ReadLine() => _target.ReadLine();
     }
 }

@@ -27,6 +27,14 @@ public interface IExecutionSink
     {
     }
 
+    /// <summary>
+    /// A line the user types, asked for when the cell reads the console (<c>Console.ReadLine()</c>); null when
+    /// the sink cannot ask, which the cell reads as the end of input.
+    /// </summary>
+    /// <param name="prompt">The text shown next to the input box.</param>
+    /// <param name="cancellationToken">Cancelled when the cell is interrupted.</param>
+    string? ReadInput(string prompt, CancellationToken cancellationToken) => null;
+
     /// <summary>The cell failed.</summary>
     /// <param name="error">What failed, with a traceback.</param>
     void Error(CellError error);

@@ -55,7 +55,7 @@ public sealed class ExecuteHandler : IMessageHandler
             context.Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count });
         }
 
-        var outcome = await _engine.ExecuteAsync(code, new IopubSink(context, silent, count)).ConfigureAwait(false);
+        var outcome = await _engine.ExecuteAsync(code, new IopubSink(context, silent, count, (bool?)content["allow_stdin"] ?? false)).ConfigureAwait(false);
         if (outcome.Error is { } error)
         {
             var reply = IopubSink.ErrorContent(error);

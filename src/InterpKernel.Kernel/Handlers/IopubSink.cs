@@ -10,12 +10,18 @@ internal sealed class IopubSink : IExecutionSink
     private readonly bool _silent;
     private readonly int _executionCount;
 
-    public IopubSink(RequestContext context, bool silent, int executionCount)
+    private readonly bool _allowStdin;
+
+    public IopubSink(RequestContext context, bool silent, int executionCount, bool allowStdin = false)
     {
+        _allowStdin = allowStdin;
         _context = context;
         _silent = silent;
         _executionCount = executionCount;
     }
+
+    public string? ReadInput(string prompt, CancellationToken cancellationToken) =>
+        _allowStdin && _context.RequestInput is { } ask ? ask(prompt, cancellationToken) : null;
 
     public void Stream(string name, string text)
     {

@@ -37,6 +37,12 @@ public sealed class RequestContext
     /// </summary>
     public long Arrival { get; init; }
 
+    /// <summary>
+    /// Asks the requester's front end for a line of input on the stdin channel and waits for it (throws
+    /// <see cref="OperationCanceledException"/> when the token is cancelled first); null where no front end can be asked.
+    /// </summary>
+    public Func<string, CancellationToken, string?>? RequestInput { get; init; }
+
     /// <summary>True once a reply was sent.</summary>
     public bool Replied { get; private set; }
 

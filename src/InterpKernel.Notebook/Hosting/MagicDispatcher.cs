@@ -79,6 +79,27 @@ public sealed class MagicDispatcher
         return writer.ToString().TrimEnd();
     }
 
+    /// <summary>The option names and aliases one magic accepts (such as <c>--model</c>), sorted; empty for an unknown name.</summary>
+    /// <param name="name">The magic name without <c>#!</c>.</param>
+    public IReadOnlyList<string> GetOptionNames(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            if (!_commands.TryGetValue(name, out var found))
+            {
+                return [];
+            }
+
+            return found.Grammar.Options
+                .SelectMany(o => o.Aliases.Prepend(o.Name))
+                .Where(n => n.StartsWith('-'))
+                .Distinct(StringComparer.Ordinal)
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        }
+    }
+
     /// <summary>One line per registered command: <c>#!name  description</c>.</summary>
     public string DescribeAll()
     {
