@@ -9,25 +9,44 @@ namespace InterpKernel;
 internal static class ActivationCapture
 {
     /// <summary>
-    /// Captures <paramref name="names"/> in one forward pass without gradients; <paramref name="select"/> runs inside
-    /// each hook (given the name's index in <paramref name="names"/>), so only what is kept is copied. The caller
-    /// disposes the store.
+    /// Captures <paramref name="names"/> (distinct hook names) in one forward pass without gradients, each kept under
+    /// its name; <paramref name="select"/> runs inside each hook (given the name's index in <paramref name="names"/>),
+    /// so only what is kept is copied. The caller disposes the store.
     /// </summary>
     public static TensorStore Capture(HookedTransformer model, Tensor tokens, IReadOnlyList<string> names,
         Func<int, Tensor, Tensor>? select = null, ScalarType? dtype = null, Tensor? attentionMask = null)
     {
+        if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
+            throw new ArgumentException("Each hook name may be captured once per store; use Run to read one hook several ways.", nameof(names));
+        return CaptureAs(model, tokens, names, names, select, dtype, attentionMask);
+    }
+
+    /// <summary>
+    /// One activation per entry of <paramref name="names"/> (a hook may be named more than once, each entry selected
+    /// its own way), detached and float32 unless <paramref name="dtype"/> says otherwise; the caller disposes them.
+    /// </summary>
+    public static Tensor[] Run(HookedTransformer model, Tensor tokens, IReadOnlyList<string> names, Func<int, Tensor, Tensor> select,
+        ScalarType? dtype = ScalarType.Float32)
+    {
+        var keys = names.Select((_, i) => "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        using var store = CaptureAs(model, tokens, names, keys, select, dtype, null);
+        return keys.Select(store.Take).ToArray();
+    }
+
+    static TensorStore CaptureAs(HookedTransformer model, Tensor tokens, IReadOnlyList<string> names, IReadOnlyList<string> keys,
+        Func<int, Tensor, Tensor>? select, ScalarType? dtype, Tensor? attentionMask)
+    {
         var store = new TensorStore();
-        var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        var hook = store.Hook(select is null ? null : (a, h) => select(index[h.Name], a), dtype);
         try
         {
-            using (model.Hooks(names.Select(n => (n, hook)).ToArray()))
+            var hooks = names.Select((n, i) => (n, store.Hook(select is null ? null : (a, _) => select(i, a), dtype, keys[i]))).ToArray();
+            using (model.Hooks(hooks))
             using (no_grad())
             {
                 model.ForwardCore(tokens, null, null, StopLayer(model, names), attentionMask).Dispose();
             }
-            foreach (var n in names)
-                if (!store.Contains(n)) throw new InvalidOperationException($"The hook '{n}' did not fire in the forward pass.");
+            for (int i = 0; i < names.Count; i++)
+                if (!store.Contains(keys[i])) throw new InvalidOperationException($"The hook '{names[i]}' did not fire in the forward pass.");
             return store;
         }
         catch
@@ -35,17 +54,6 @@ internal static class ActivationCapture
             store.Dispose();
             throw;
         }
-    }
-
-    /// <summary>
-    /// One activation per name (detached, float32 unless <paramref name="dtype"/> says otherwise; the caller disposes
-    /// them), transformed by <paramref name="select"/> inside the hook so only what is kept is copied.
-    /// </summary>
-    public static Tensor[] Run(HookedTransformer model, Tensor tokens, IReadOnlyList<string> names, Func<int, Tensor, Tensor> select,
-        ScalarType? dtype = ScalarType.Float32)
-    {
-        using var store = Capture(model, tokens, names, select, dtype);
-        return names.Select(store.Take).ToArray();
     }
 
     /// <summary>

@@ -37,11 +37,14 @@ internal sealed class TensorStore : IDisposable, IEnumerable<KeyValuePair<string
     /// converted to <paramref name="dtype"/> when given, under the hook's name. What the selection makes on the way
     /// is freed in the hook.
     /// </summary>
-    public HookFunction Hook(Func<Tensor, HookPoint, Tensor>? select = null, ScalarType? dtype = null) => (activation, hook) =>
+    /// <param name="select">What to keep of the activation; null keeps it whole.</param>
+    /// <param name="dtype">The type to keep it in; null keeps its own.</param>
+    /// <param name="key">The name to keep it under; null means the hook's name.</param>
+    public HookFunction Hook(Func<Tensor, HookPoint, Tensor>? select = null, ScalarType? dtype = null, string? key = null) => (activation, hook) =>
     {
         using var scope = NewDisposeScope();
         var value = select is null ? activation : select(activation, hook);
-        Set(hook.Name, dtype is { } d ? value.to(d) : value);
+        Set(key ?? hook.Name, dtype is { } d ? value.to(d) : value);
         return null;
     };
 
