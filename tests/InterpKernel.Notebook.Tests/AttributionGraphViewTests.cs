@@ -11,7 +11,7 @@ namespace InterpKernel.Notebook.Tests;
 [Collection("Formatter")]
 public class AttributionGraphViewTests
 {
-    private sealed class Sample
+    internal sealed class Sample
     {
         public const string Prompt = "And God said unto Moses, I AM";
 
@@ -49,7 +49,7 @@ public class AttributionGraphViewTests
 
     private static readonly Lazy<Sample> Shared = new(() => new Sample());
 
-    private static Sample S => Shared.Value;
+    internal static Sample S => Shared.Value;
 
     private static double Number(string text) => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
