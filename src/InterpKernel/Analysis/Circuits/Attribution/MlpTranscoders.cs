@@ -27,15 +27,17 @@ public static class MlpTranscoders
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokens);
+        for (int l = 0; l < model.Config.NLayers; l++)
+        {
+            if (model.Blocks[l].Experts is not null)
+                throw new ArgumentException($"Layer {l} has a mixture of experts, not one MLP to make a transcoder from: use trained transcoders.", nameof(model));
+            if (model.Blocks[l].Mlp.WGate is not null)
+                throw new ArgumentException($"The MLP of layer {l} is gated: its neurons are not one matrix in and one out, so they make no transcoder. Use trained transcoders.", nameof(model));
+        }
         long positions = tokens.numel();
         int dMlp = (int)model.Blocks[0].Mlp.WIn.shape[1];
         if (featuresPerPosition < 1 || featuresPerPosition >= dMlp)
             throw new ArgumentException($"featuresPerPosition is {featuresPerPosition}: give 1 to {dMlp - 1} (the MLPs have {dMlp} neurons).", nameof(featuresPerPosition));
-        for (int l = 0; l < model.Config.NLayers; l++)
-        {
-            if (model.Blocks[l].Mlp.WGate is not null)
-                throw new ArgumentException($"The MLP of layer {l} is gated: a transcoder made from its weights would not be one matrix in, one out. Use trained transcoders.", nameof(model));
-        }
 
         var saes = new List<SparseAutoencoder>();
         using var scope = NewDisposeScope();
