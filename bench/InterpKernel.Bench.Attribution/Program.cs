@@ -17,22 +17,7 @@ string loadAtStart = File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Aggreg
 using var model = HookedTransformer.FromPretrained(Path.Combine(FindRoot(), "models", "kjv-gpt2-2l"));
 using var all = model.ToTokens("And God said unto Moses, I AM THAT I AM: and he said, Thus shalt thou say unto the children of Israel");
 using var tokens = all.narrow(1, 0, Positions);
-var saes = new List<SparseAutoencoder>();
-using (var scope = NewDisposeScope())
-{
-    var (_, cache) = model.RunWithCache(tokens, n => n.EndsWith(".ln2.hook_normalized", StringComparison.Ordinal));
-    using (cache)
-        for (int l = 0; l < model.Config.NLayers; l++)
-        {
-            var mlp = model.Blocks[l].Mlp;
-            int dMlp = (int)mlp.WIn.shape[1];
-            var pre = cache[TranscoderSet.InputHook(l)].matmul(mlp.WIn) + mlp.BIn;
-            var sorted = pre.flatten().sort(descending: true).Values;
-            double threshold = (sorted[perPosition * Positions - 1].item<float>() + sorted[perPosition * Positions].item<float>()) / 2;
-            var config = new SaeConfig(SaeArchitecture.JumpRelu, model.Config.DModel, dMlp, TranscoderSet.InputHook(l)) { ApplyBDecToInput = false };
-            saes.Add(SparseAutoencoder.FromWeights(config, mlp.WIn, mlp.BIn, mlp.WOut, mlp.BOut, full(dMlp, threshold, mlp.WIn.dtype)));
-        }
-}
+var saes = MlpTranscoders.Build(model, tokens, perPosition);
 var transcoders = new TranscoderSet(saes);
 
 AttributionGraph? graph = null;

@@ -30,13 +30,16 @@ internal static class MagicDirectives
         return names;
     }
 
-    /// <summary>The directive of one magic: every option name and alias as a parameter, flags for boolean options.</summary>
+    /// <summary>
+    /// The directive of one magic: every option name and alias as a parameter (a subcommand's too, such as those of
+    /// <c>#!circuit graph</c>), flags for boolean options.
+    /// </summary>
     internal static KernelActionDirective ToDirective(MagicCommand magic)
     {
         var grammar = magic.BuildCommand();
         var directive = new KernelActionDirective(MagicDispatcher.Prefix + magic.Name, Describe(magic, grammar));
         var taken = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var option in grammar.Options)
+        foreach (var option in grammar.Options.Concat(grammar.Subcommands.SelectMany(c => c.Options)))
         {
             var flag = option.ValueType == typeof(bool);
             var repeats = option.Arity.MaximumNumberOfValues > 1 || option.AllowMultipleArgumentsPerToken;

@@ -45,4 +45,18 @@ public sealed class MagicDirectivesTests
         Assert.True(model.Parameters.Single(p => p.Name == "--no-process").Flag);
         Assert.False(model.Parameters.Single(p => p.Name == "--device").Flag);
     }
+
+    [Fact]
+    public void A_subcommand_s_options_are_parameters_of_the_directive_too()
+    {
+        var host = new ListingHost();
+        NotebookExtension.Load(host);
+        var circuit = MagicDirectives.ToDirective(host.Magics.Commands.Single(m => m.Name == "circuit"));
+
+        var names = circuit.Parameters.Select(p => p.Name).ToList();
+        Assert.Contains("--method", names);
+        Assert.Contains("--transcoders", names);
+        Assert.Contains("--max-nodes", names);
+        Assert.Equal(names.Count, names.Distinct().Count());
+    }
 }

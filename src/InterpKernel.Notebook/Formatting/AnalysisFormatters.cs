@@ -29,5 +29,6 @@ internal static class AnalysisFormatters
         (typeof(SaeEvaluation), o => AnalysisViews.SaeEvaluation((SaeEvaluation)o)),
         (typeof(SaeTrainingReport), o => AnalysisViews.SaeTraining((SaeTrainingReport)o)),
         (typeof(CircuitGraph), o => new CircuitView((CircuitGraph)o)),
+        (typeof(AttributionGraph), o => new AttributionGraphView((AttributionGraph)o)),
     ];
 }

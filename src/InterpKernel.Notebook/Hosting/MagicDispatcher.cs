@@ -151,7 +151,10 @@ public sealed class MagicDispatcher
 
         if (parse.Action is HelpAction)
         {
-            host.Out.WriteLine(GetUsage(magic.Name));
+            // The usage of the command the line reached, so that a subcommand's --help shows the subcommand's options.
+            using var writer = new StringWriter();
+            parse.Invoke(new InvocationConfiguration { Output = writer, Error = writer });
+            host.Out.WriteLine(writer.ToString().TrimEnd());
             return Task.CompletedTask;
         }
 

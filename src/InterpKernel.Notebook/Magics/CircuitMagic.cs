@@ -10,9 +10,10 @@ namespace InterpKernel.Notebook.Magics;
 /// <c>#!circuit [--method eap|eap-ig|acdc] [--top 30] [--threshold 0.1] [--seq-len 20] [--batch 8] [--seed 0]</c>:
 /// finds the induction circuit of the current model on <see cref="InductionTask"/> prompts with
 /// <see cref="CircuitDiscovery"/>, shows it as a <see cref="CircuitView"/> with its faithfulness, and binds
-/// <c>circuit</c> (a <see cref="CircuitGraph"/>) and <c>faithfulness</c>.
+/// <c>circuit</c> (a <see cref="CircuitGraph"/>) and <c>faithfulness</c>. <c>#!circuit graph "&lt;prompt&gt;" --transcoders
+/// &lt;variable&gt;</c> traces an attribution graph of the prompt instead (see <c>CircuitMagic.Graph.cs</c>).
 /// </summary>
-public static class CircuitMagic
+public static partial class CircuitMagic
 {
     private const string Name = "circuit";
 
@@ -69,10 +70,10 @@ public static class CircuitMagic
     /// <summary>The magic command registration.</summary>
     public static MagicCommand Create() => new(
         Name,
-        "Finds the induction circuit by edge attribution (EAP, EAP-IG) or ACDC and draws it.",
+        "Finds the induction circuit by edge attribution (EAP, EAP-IG) or ACDC and draws it; #!circuit graph traces a prompt's attribution graph.",
         () => new Command(Name, "Finds the edges that carry induction on repeated random tokens and draws the circuit.")
         {
-            Method, Top, Threshold, SeqLen, Batch, Seed,
+            Method, Top, Threshold, SeqLen, Batch, Seed, CreateGraphCommand(),
         },
         Run);
 
@@ -96,6 +97,7 @@ public static class CircuitMagic
 
     private static Task Run(ParseResult parse, IKernelHost host, CancellationToken cancellationToken)
     {
+        if (parse.CommandResult.Command.Name == GraphName) return RunGraph(parse, host);
         var model = MagicSession.Of(host).RequireModel(host, Name);
         var args = Parse(parse, host, model);
         return MagicErrors.Guard(host, Name, () =>

@@ -30,6 +30,7 @@ internal static class ViewAssets
         ("window.__ikChart", "chart.js"),
         ("window.__ikAttention", "attention.js"),
         ("window.__ikColoredTokens", "colored-tokens.js"),
+        ("window.__ikAttributionGraph", "attribution-graph.js"),
     ];
 
     /// <summary>

@@ -17,24 +17,7 @@ public sealed class AttributionFixture : IDisposable
     {
         Model = HookedTransformer.FromPretrained(TestPaths.Models("kjv-gpt2-2l"));
         Tokens = Model.ToTokens(Prompt);
-        var saes = new List<SparseAutoencoder>();
-        using var scope = NewDisposeScope();
-        var (_, cache) = Model.RunWithCache(Tokens, n => n.EndsWith(".ln2.hook_normalized", StringComparison.Ordinal));
-        using (cache)
-        {
-            for (int l = 0; l < Model.Config.NLayers; l++)
-            {
-                var mlp = Model.Blocks[l].Mlp;
-                int dMlp = (int)mlp.WIn.shape[1];
-                var pre = cache[TranscoderSet.InputHook(l)].matmul(mlp.WIn) + mlp.BIn; // [1, pos, d_mlp]
-                var sorted = pre.flatten().sort(descending: true).Values;
-                // Halfway between two pre-activations, so that float noise cannot flip a feature across the threshold.
-                long k = 24 * Tokens.shape[1];
-                double threshold = (sorted[k - 1].item<float>() + sorted[k].item<float>()) / 2;
-                var config = new SaeConfig(SaeArchitecture.JumpRelu, Model.Config.DModel, dMlp, TranscoderSet.InputHook(l)) { ApplyBDecToInput = false };
-                saes.Add(SparseAutoencoder.FromWeights(config, mlp.WIn, mlp.BIn, mlp.WOut, mlp.BOut, full(dMlp, threshold, mlp.WIn.dtype)));
-            }
-        }
+        var saes = MlpTranscoders.Build(Model, Tokens, featuresPerPosition: 24);
         Saes = saes;
         Transcoders = new TranscoderSet(saes);
     }
