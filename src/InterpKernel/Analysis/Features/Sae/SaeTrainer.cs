@@ -8,7 +8,9 @@ namespace InterpKernel.Analysis;
 /// Trains an SAE on one hook of a model from text streamed line by line, or on activations streamed from an
 /// <see cref="InterpKernel.Sweeps.ActivationStore"/> or any sequence of batches: top-k, or ReLU with an L1 penalty. Inputs are
 /// scaled by one constant (so their mean squared norm is d_in) while training, and the scale is folded back into the
-/// weights at the end, so the saved SAE reads raw activations. Decoder rows are kept at unit norm.
+/// weights at the end, so the saved SAE reads raw activations. Decoder rows are kept at unit norm. With
+/// <see cref="SaeTrainingOptions.HookNameOut"/> it trains a transcoder, which predicts that hook from the input hook
+/// (optionally with a skip term); the target is scaled by a constant of its own.
 /// </summary>
 /// <example>
 /// <code>
