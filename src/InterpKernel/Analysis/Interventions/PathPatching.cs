@@ -61,16 +61,8 @@ public static class PathPatching
 
     /// <summary>The metric after path patching one sender head through <paramref name="receivers"/>.</summary>
     public static double Single(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
-                                int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        if (senderLayer < 0 || senderLayer >= model.Config.NLayers)
-            throw new ArgumentOutOfRangeException(nameof(senderLayer), senderLayer, $"the model has {model.Config.NLayers} layers (0 to {model.Config.NLayers - 1}).");
-        if (senderHead < 0 || senderHead >= model.Config.NHeads)
-            throw new ArgumentOutOfRangeException(nameof(senderHead), senderHead, $"the model has {model.Config.NHeads} heads per layer (0 to {model.Config.NHeads - 1}).");
-        using var scope = NewDisposeScope();
-        return Run(model, cleanTokens, corruptTokens, metric, new[] { (senderLayer, senderHead) }, receivers, freezeMlps, null, null)[0].item<float>();
-    }
+                                int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false) =>
+        RunOne(model, cleanTokens, corruptTokens, metric, senderLayer, senderHead, receivers, freezeMlps, null);
 
     /// <summary>
     /// <see cref="Single(HookedTransformer, Tensor, Tensor, Func{Tensor, Tensor}, int, int, IReadOnlyList{PathReceiver}, bool)"/>
@@ -80,15 +72,21 @@ public static class PathPatching
     public static double Single(HookedTransformer model, TokenBatch clean, TokenBatch corrupt, Func<Tensor, Tensor> metric,
                                 int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false)
     {
-        ArgumentNullException.ThrowIfNull(model);
         PatchRunner.RequireSamePadding(clean, corrupt);
+        return RunOne(model, clean.Tokens, corrupt.Tokens, metric, senderLayer, senderHead, receivers, freezeMlps,
+            new PatchingOptions { AttentionMask = clean.AttentionMask });
+    }
+
+    static double RunOne(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
+                         int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps, PatchingOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         if (senderLayer < 0 || senderLayer >= model.Config.NLayers)
             throw new ArgumentOutOfRangeException(nameof(senderLayer), senderLayer, $"the model has {model.Config.NLayers} layers (0 to {model.Config.NLayers - 1}).");
         if (senderHead < 0 || senderHead >= model.Config.NHeads)
             throw new ArgumentOutOfRangeException(nameof(senderHead), senderHead, $"the model has {model.Config.NHeads} heads per layer (0 to {model.Config.NHeads - 1}).");
         using var scope = NewDisposeScope();
-        return Run(model, clean.Tokens, corrupt.Tokens, metric, new[] { (senderLayer, senderHead) }, receivers, freezeMlps,
-            new PatchingOptions { AttentionMask = clean.AttentionMask }, null)[0].item<float>();
+        return Run(model, cleanTokens, corruptTokens, metric, new[] { (senderLayer, senderHead) }, receivers, freezeMlps, options, null)[0].item<float>();
     }
 
     static Tensor Run(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
