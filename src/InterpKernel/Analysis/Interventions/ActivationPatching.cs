@@ -99,16 +99,7 @@ public static class ActivationPatching
     public static Tensor Run(HookedTransformer model, TokenBatch clean, TokenBatch corrupt, Func<Tensor, Tensor> metric,
                              IReadOnlyList<Patch> patches, PatchingOptions? options = null, IProgress<PatchingProgress>? progress = null)
     {
-        ArgumentNullException.ThrowIfNull(clean);
-        ArgumentNullException.ThrowIfNull(corrupt);
-        bool same;
-        using (NewDisposeScope())
-            same = clean.AttentionMask.shape.SequenceEqual(corrupt.AttentionMask.shape)
-                   && clean.AttentionMask.to(corrupt.AttentionMask.device).eq(corrupt.AttentionMask).all().item<bool>();
-        if (!same)
-            throw new ArgumentException(
-                "the clean and corrupted batches are padded differently: patching compares them position by position, so give rows of equal lengths, padded on the same side.",
-                nameof(corrupt));
+        PatchRunner.RequireSamePadding(clean, corrupt);
         var opts = (options ?? new PatchingOptions()) with { AttentionMask = clean.AttentionMask };
         return PatchRunner.Run(model, clean.Tokens, corrupt.Tokens, metric, patches, opts, progress);
     }

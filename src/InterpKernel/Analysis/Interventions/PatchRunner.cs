@@ -112,6 +112,21 @@ internal static class PatchRunner
         return (clean, corrupt);
     }
 
+    /// <summary>Fails unless two padded batches have the same attention mask, so they can be compared position by position.</summary>
+    internal static void RequireSamePadding(TokenBatch clean, TokenBatch corrupt)
+    {
+        ArgumentNullException.ThrowIfNull(clean);
+        ArgumentNullException.ThrowIfNull(corrupt);
+        bool same;
+        using (NewDisposeScope())
+            same = clean.AttentionMask.shape.SequenceEqual(corrupt.AttentionMask.shape)
+                   && clean.AttentionMask.to(corrupt.AttentionMask.device).eq(corrupt.AttentionMask).all().item<bool>();
+        if (!same)
+            throw new ArgumentException(
+                "the clean and corrupted batches are padded differently: patching compares them position by position, so give rows of equal lengths, padded on the same side.",
+                nameof(corrupt));
+    }
+
     /// <summary>Activations at <paramref name="names"/> for one forward pass, kept beyond it; the logits come out too.</summary>
     internal static TensorStore Capture(HookedTransformer model, Tensor tokens, IEnumerable<string> names, out Tensor logits, Tensor? attentionMask = null)
     {

@@ -19,7 +19,8 @@ public static class PathPatching
     /// <summary>
     /// The metric after path patching each head in turn as the sender: <c>[n_layers, n_heads]</c>. Heads that cannot
     /// reach a receiver (same or later layer) leave the corrupted metric. With <paramref name="freezeMlps"/>, MLP outputs
-    /// are frozen to the corrupted run as well, so only direct head-to-receiver paths count.
+    /// are frozen to the corrupted run as well, so only direct head-to-receiver paths count. A
+    /// <see cref="PatchingOptions.AttentionMask"/> makes the tokens a padded batch, as the <see cref="TokenBatch"/> overload does.
     /// </summary>
     public static Tensor Sweep(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
                                IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false, PatchingOptions? options = null,
@@ -33,9 +34,51 @@ public static class PathPatching
             .reshape(model.Config.NLayers, model.Config.NHeads).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// <see cref="Sweep(HookedTransformer, Tensor, Tensor, Func{Tensor, Tensor}, IReadOnlyList{PathReceiver}, bool, PatchingOptions?, IProgress{PatchingProgress}?)"/>
+    /// over padded prompts: <paramref name="clean"/> and <paramref name="corrupt"/> must have the same attention mask.
+    /// Pads get no attention and positions count real tokens; receivers are patched at real positions only; the
+    /// metric sees each row's logits with its real tokens last (a left-padded batch as it is, a right-padded one with
+    /// each row rotated), so position −1 is every row's last real token; pads never enter the mean over rows. Each row
+    /// gives what it gives alone.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// using var clean = model.ToTokens(cleanPrompts, PaddingSide.Right);
+    /// using var corrupt = model.ToTokens(corruptPrompts, PaddingSide.Right);
+    /// using var effect = PathPatching.Sweep(model, clean, corrupt, logits => logits.select(1, -1)[.., 7] - logits.select(1, -1)[.., 9],
+    ///     new[] { PathReceiver.Query(1, 3) });
+    /// </code>
+    /// </example>
+    public static Tensor Sweep(HookedTransformer model, TokenBatch clean, TokenBatch corrupt, Func<Tensor, Tensor> metric,
+                               IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false, PatchingOptions? options = null,
+                               IProgress<PatchingProgress>? progress = null)
+    {
+        PatchRunner.RequireSamePadding(clean, corrupt);
+        return Sweep(model, clean.Tokens, corrupt.Tokens, metric, receivers, freezeMlps,
+            (options ?? new PatchingOptions()) with { AttentionMask = clean.AttentionMask }, progress);
+    }
+
     /// <summary>The metric after path patching one sender head through <paramref name="receivers"/>.</summary>
     public static double Single(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
+                                int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false) =>
+        RunOne(model, cleanTokens, corruptTokens, metric, senderLayer, senderHead, receivers, freezeMlps, null);
+
+    /// <summary>
+    /// <see cref="Single(HookedTransformer, Tensor, Tensor, Func{Tensor, Tensor}, int, int, IReadOnlyList{PathReceiver}, bool)"/>
+    /// over padded prompts with the same attention mask, as
+    /// <see cref="Sweep(HookedTransformer, TokenBatch, TokenBatch, Func{Tensor, Tensor}, IReadOnlyList{PathReceiver}, bool, PatchingOptions?, IProgress{PatchingProgress}?)"/> does.
+    /// </summary>
+    public static double Single(HookedTransformer model, TokenBatch clean, TokenBatch corrupt, Func<Tensor, Tensor> metric,
                                 int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps = false)
+    {
+        PatchRunner.RequireSamePadding(clean, corrupt);
+        return RunOne(model, clean.Tokens, corrupt.Tokens, metric, senderLayer, senderHead, receivers, freezeMlps,
+            new PatchingOptions { AttentionMask = clean.AttentionMask });
+    }
+
+    static double RunOne(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
+                         int senderLayer, int senderHead, IReadOnlyList<PathReceiver> receivers, bool freezeMlps, PatchingOptions? options)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (senderLayer < 0 || senderLayer >= model.Config.NLayers)
@@ -43,7 +86,7 @@ public static class PathPatching
         if (senderHead < 0 || senderHead >= model.Config.NHeads)
             throw new ArgumentOutOfRangeException(nameof(senderHead), senderHead, $"the model has {model.Config.NHeads} heads per layer (0 to {model.Config.NHeads - 1}).");
         using var scope = NewDisposeScope();
-        return Run(model, cleanTokens, corruptTokens, metric, new[] { (senderLayer, senderHead) }, receivers, freezeMlps, null, null)[0].item<float>();
+        return Run(model, cleanTokens, corruptTokens, metric, new[] { (senderLayer, senderHead) }, receivers, freezeMlps, options, null)[0].item<float>();
     }
 
     static Tensor Run(HookedTransformer model, Tensor cleanTokens, Tensor corruptTokens, Func<Tensor, Tensor> metric,
@@ -70,8 +113,11 @@ public static class PathPatching
         long batch = corrupt.shape[0];
         var zNames = Enumerable.Range(0, model.Config.NLayers).Select(l => HookNames.Of("z", l)).ToList();
         var mlpNames = freezeMlps ? Enumerable.Range(0, model.Config.NLayers).Select(l => HookNames.Of("mlp_out", l)).ToList() : new List<string>();
-        using var cleanActs = PatchRunner.Capture(model, clean, zNames, out _);
-        using var corruptActs = PatchRunner.Capture(model, corrupt, zNames.Concat(mlpNames), out _);
+        var mask = options.AttentionMask;
+        using var cleanActs = PatchRunner.Capture(model, clean, zNames, out _, mask);
+        using var corruptActs = PatchRunner.Capture(model, corrupt, zNames.Concat(mlpNames), out _, mask);
+        var real = mask?.to(model.Device).ne(0);                                         // [batch, pos]
+        var lastReal = real is null ? null : RealLast(real);                             // [batch, pos]
 
         int chunk = options.ChunkSize ?? PatchRunner.ChunkFromBudget(model, batch, corrupt.shape[1], options.MemoryBudgetBytes);
         var values = new float[senders.Count];
@@ -80,6 +126,7 @@ public static class PathPatching
             using var chunkScope = NewDisposeScope();
             int k = Math.Min(chunk, senders.Count - c);
             var repeated = corrupt.repeat(k, 1);
+            var rowsMask = mask?.repeat(k, 1);
             // Run 1: sender clean, every other head (and optionally every MLP) frozen to the corrupted run; read the receivers.
             var frozen = new List<(string, HookFunction)>();
             foreach (var name in zNames)
@@ -102,7 +149,7 @@ public static class PathPatching
             var receive = received.Hook((a, _) => a.clone());
             foreach (var (name, _) in receiverIndex.DistinctBy(r => r.HookName))
                 frozen.Add((name, receive));
-            using (model.Hooks(frozen.ToArray())) model.Forward(repeated);
+            using (model.Hooks(frozen.ToArray())) model.ForwardCore(repeated, null, null, null, rowsMask);
 
             // Run 2: a fresh corrupted run whose receivers read what they read in run 1.
             var patchHooks = receiverIndex.GroupBy(r => r.HookName).Select(g => (g.Key, (HookFunction)((a, h) =>
@@ -113,14 +160,41 @@ public static class PathPatching
                     var all = new TensorIndex[] { TensorIndex.Colon }.Concat(index).ToArray();
                     patched.index_put_(received[h.Name].index(all), all);
                 }
-                return patched;
+                return real is null ? patched : where(AtPositions(real.repeat(k, 1), h.Name, patched.dim()), patched, a);
             }))).ToArray();
             Tensor logits;
-            using (model.Hooks(patchHooks)) logits = model.Forward(repeated);
+            using (model.Hooks(patchHooks)) logits = model.ForwardCore(repeated, null, null, null, rowsMask);
             for (int row = 0; row < k; row++)
-                values[c + row] = (float)PatchRunner.MeanMetric(metric, logits.narrow(0, row * batch, batch));
+            {
+                var rowLogits = logits.narrow(0, row * batch, batch);
+                if (lastReal is not null) rowLogits = rowLogits.gather(1, lastReal.unsqueeze(-1).expand(-1, -1, rowLogits.shape[^1]));
+                values[c + row] = (float)PatchRunner.MeanMetric(metric, rowLogits);
+            }
             progress?.Report(new PatchingProgress(c + k, senders.Count));
         }
         return tensor(values).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// For each row, the positions in an order that puts its pads first and its real tokens last, each group in its
+    /// own order (<c>[batch, pos]</c>): the identity for left padding, a rotation for right padding.
+    /// </summary>
+    static Tensor RealLast(Tensor real)
+    {
+        long pos = real.shape[1];
+        var key = real.to(ScalarType.Int64) * pos + arange(pos, ScalarType.Int64, real.device).unsqueeze(0);
+        return key.argsort(1);
+    }
+
+    /// <summary>The real-position mask <paramref name="real"/> <c>[batch, pos]</c> shaped to broadcast over a hook's activation.</summary>
+    static Tensor AtPositions(Tensor real, string hookName, long dims)
+    {
+        bool byQuery = hookName.EndsWith(".hook_pattern", StringComparison.Ordinal) || hookName.EndsWith(".hook_attn_scores", StringComparison.Ordinal);
+        if (byQuery) return real.unsqueeze(1).unsqueeze(-1);                          // [batch, 1, query_pos, 1]
+        var shape = new long[dims];
+        Array.Fill(shape, 1L);
+        shape[0] = real.shape[0];
+        shape[1] = real.shape[1];
+        return real.reshape(shape);                                                    // [batch, pos, 1, ...]
     }
 }

@@ -45,6 +45,8 @@ public static partial class SaeTrainer
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentException.ThrowIfNullOrWhiteSpace(hookName);
         var opts = (options ?? new SaeTrainingOptions()).Validate();
+        if (opts.HookNameOut is not null)
+            throw new ArgumentException("A transcoder is trained from a model (its input and target hooks run together): use Train(model, hookName, ...) with HookNameOut.", nameof(options));
         var clock = Stopwatch.StartNew();
         using var stream = batches.GetEnumerator();
         if (!stream.MoveNext()) throw new ArgumentException("The batch stream is empty: give at least two batches (one is held out).", nameof(batches));
@@ -54,7 +56,7 @@ public static partial class SaeTrainer
         if (init.shape[1] != held.shape[1])
             throw new ArgumentException($"Batches must all be [rows, {held.shape[1]}], but one is [{string.Join(", ", init.shape)}].", nameof(batches));
         using var prepend = new Prepend(init.clone(), stream);
-        var (sae, steps, tokens) = Fit(prepend, init, hookName, null, held.device, opts, progress, clock);
+        var (sae, steps, tokens) = Fit(prepend, init, Layout(hookName, (int)init.shape[1], null, null, opts), held.device, opts, progress, clock);
         try
         {
             var elapsed = clock.Elapsed;

@@ -8,7 +8,9 @@ namespace InterpKernel.Analysis;
 /// Trains an SAE on one hook of a model from text streamed line by line, or on activations streamed from an
 /// <see cref="InterpKernel.Sweeps.ActivationStore"/> or any sequence of batches: top-k, or ReLU with an L1 penalty. Inputs are
 /// scaled by one constant (so their mean squared norm is d_in) while training, and the scale is folded back into the
-/// weights at the end, so the saved SAE reads raw activations. Decoder rows are kept at unit norm.
+/// weights at the end, so the saved SAE reads raw activations. Decoder rows are kept at unit norm. With
+/// <see cref="SaeTrainingOptions.HookNameOut"/> it trains a transcoder, which predicts that hook from the input hook
+/// (optionally with a skip term); the target is scaled by a constant of its own.
 /// </summary>
 /// <example>
 /// <code>
@@ -36,7 +38,7 @@ public static partial class SaeTrainer
         ArgumentNullException.ThrowIfNull(lines);
         var opts = (options ?? new SaeTrainingOptions()).Validate();
         var tokenizer = TextContexts.RequireTokenizer(model).Tokenizer!;
-        model.GetHookPoint(hookName);
+        var hooks = Hooks(model, hookName, opts);
         var clock = Stopwatch.StartNew();
 
         IEnumerable<int[]> Contexts()
@@ -62,7 +64,7 @@ public static partial class SaeTrainer
         {
             var contexts = new List<int[]>();
             while (contexts.Count < opts.BufferContexts && stream.MoveNext()) contexts.Add(stream.Current);
-            return Activations(model, hookName, contexts, opts.ContextLength, skipBos); // [n, d_in] float32
+            return Activations(model, hooks, contexts, opts.ContextLength, skipBos); // [n, d_in (+ d_out)] float32
         }
 
         Tensor? first = null;
@@ -72,8 +74,7 @@ public static partial class SaeTrainer
         {
             first = NextBuffer();
             batches = BufferBatches(first, NextBuffer, opts).GetEnumerator();
-            string? modelName = model.SourceFolder is { } f ? Path.GetFileName(f) : null;
-            var (trained, steps, tokens) = Fit(batches, first, hookName, modelName, model.Device, opts, progress, clock);
+            var (trained, steps, tokens) = Fit(batches, first, Layout(model, hooks, opts), model.Device, opts, progress, clock);
             sae = trained;
             var elapsed = clock.Elapsed;
             using var heldTokens = tensor(held.SelectMany(c => c.Select(t => (long)t)).ToArray(), [held.Count, opts.ContextLength], ScalarType.Int64);
@@ -127,27 +128,30 @@ public static partial class SaeTrainer
     }
 
     /// <summary>
-    /// The training loop every entry point shares: the input scale and decoder bias come from <paramref name="init"/>
-    /// (rows of activations), then each step takes the next batch of <paramref name="batches"/> (and disposes it) until
-    /// the step budget is spent or the batches run out. MoveNext is called outside any dispose scope of the loop.
+    /// The training loop every entry point shares: the input scales and decoder bias come from <paramref name="init"/>
+    /// (rows of activations: <c>[rows, d_in]</c>, or <c>[rows, d_in + d_out]</c> for a transcoder, its input then its
+    /// target), then each step takes the next batch of <paramref name="batches"/> (and disposes it) until the step
+    /// budget is spent or the batches run out. MoveNext is called outside any dispose scope of the loop.
     /// </summary>
-    static (SparseAutoencoder Sae, int Steps, long Tokens) Fit(IEnumerator<Tensor> batches, Tensor init, string hookName, string? modelName,
+    static (SparseAutoencoder Sae, int Steps, long Tokens) Fit(IEnumerator<Tensor> batches, Tensor init, SaeConfig layout,
         Device device, SaeTrainingOptions opts, IProgress<SaeTrainingProgress>? progress, Stopwatch clock)
     {
-        long dIn = init.shape[1];
-        float scale;
-        using (no_grad()) scale = (float)Math.Sqrt(init.pow(2).sum(1).mean().item<float>() / dIn);
-        var config = new SaeConfig(opts.Architecture, (int)dIn, opts.DSae ?? (int)dIn * 8, hookName)
+        long dIn = layout.DIn, dOut = layout.OutputWidth;
+        bool transcoder = layout.IsTranscoder;
+        if (init.shape[1] != (transcoder ? dIn + dOut : dIn))
+            throw new InvalidOperationException($"Training rows are [{string.Join(", ", init.shape)}], not as wide as the config's input and target.");
+        float inScale, outScale;
+        using (no_grad())
         {
-            K = opts.Architecture == SaeArchitecture.TopK ? opts.K : null,
-            ModelName = modelName,
-        };
-        var sae = SparseAutoencoder.Create(config, opts.Seed, device);
+            inScale = RmsScale(init.narrow(1, 0, dIn));
+            outScale = transcoder ? RmsScale(init.narrow(1, dIn, dOut)) : inScale;
+        }
+        var sae = SparseAutoencoder.Create(layout, opts.Seed, device);
         try
         {
-            using (no_grad()) sae.BDec.copy_(init.mean([0]).to(sae.BDec.device) / scale);
+            using (no_grad()) sae.BDec.copy_(init.narrow(1, transcoder ? dIn : 0, dOut).mean([0]).to(sae.BDec.device) / outScale);
 
-            var parameters = new[] { sae.WEnc, sae.BEnc, sae.WDec, sae.BDec }.Cast<TorchSharp.Modules.Parameter>().ToArray();
+            var parameters = new[] { sae.WEnc, sae.BEnc, sae.WDec, sae.BDec, sae.WSkip }.OfType<TorchSharp.Modules.Parameter>().ToArray();
             using var optimizer = optim.Adam(parameters, opts.LearningRate);
             long tokens = 0;
             int step = 0;
@@ -156,15 +160,16 @@ public static partial class SaeTrainer
                 step++;
                 using var batch = batches.Current;
                 using var scope = NewDisposeScope();
-                var x = batch.to(ScalarType.Float32, sae.WEnc.device) / scale;
+                var rows = batch.to(ScalarType.Float32, sae.WEnc.device);
+                var x = rows.narrow(1, 0, dIn) / inScale;
+                var y = transcoder ? rows.narrow(1, dIn, dOut) / outScale : x; // what the output should be
                 tokens += x.shape[0];
                 double loss, ev, l0;
                 using (enable_grad())
                 {
                     optimizer.zero_grad();
                     var acts = sae.Activate(sae.PreActivation(x));
-                    var recon = acts.matmul(sae.WDec) + sae.BDec;
-                    var err = (recon - x).pow(2).sum(1).mean();
+                    var err = (sae.Output(acts, x) - y).pow(2).sum(1).mean();
                     var total = err;
                     if (opts.Architecture == SaeArchitecture.Standard)
                         total = total + acts.mul(sae.WDec.norm(1)).sum(1).mean() * opts.L1Coefficient;
@@ -173,7 +178,7 @@ public static partial class SaeTrainer
                     loss = total.item<float>();
                     using (no_grad())
                     {
-                        ev = 1 - err.item<float>() / (x - x.mean([0])).pow(2).sum(1).mean().item<float>();
+                        ev = 1 - err.item<float>() / (y - y.mean([0])).pow(2).sum(1).mean().item<float>();
                         l0 = acts.gt(0).sum(1).to(ScalarType.Float32).mean().item<float>();
                     }
                 }
@@ -182,12 +187,13 @@ public static partial class SaeTrainer
                     progress.Report(new SaeTrainingProgress(step, opts.Steps, tokens, loss, ev, l0, clock.Elapsed));
             }
 
-            // Fold the input scale into the weights so the SAE reads raw activations.
+            // Fold the scales into the weights so the SAE reads and writes raw activations.
             using (no_grad())
             {
-                sae.WEnc.div_(scale);
-                sae.WDec.mul_(scale);
-                sae.BDec.mul_(scale);
+                sae.WEnc.div_(inScale);
+                sae.WDec.mul_(outScale);
+                sae.BDec.mul_(outScale);
+                sae.WSkip?.mul_(outScale / inScale);
                 foreach (var p in parameters) p.requires_grad = false;
             }
             var result = (sae, step, tokens);
@@ -200,12 +206,59 @@ public static partial class SaeTrainer
         }
     }
 
-    static Tensor Activations(HookedTransformer model, string hookName, List<int[]> contexts, int length, bool skipBos)
+    /// <summary>The constant that scales rows <c>[n, d]</c> to a mean squared norm of d.</summary>
+    static float RmsScale(Tensor rows) => (float)Math.Sqrt(rows.pow(2).sum(1).mean().item<float>() / rows.shape[1]);
+
+    /// <summary>The hooks training reads: the input, and for a transcoder its target; both checked against the model.</summary>
+    static string[] Hooks(HookedTransformer model, string hookName, SaeTrainingOptions opts)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(hookName);
+        model.GetHookPoint(hookName);
+        if (opts.HookNameOut is not { } output) return [hookName];
+        model.GetHookPoint(output);
+        if (output == hookName)
+            throw new ArgumentException($"HookNameOut is the input hook '{hookName}': leave it null to train an SAE, or name the hook the transcoder predicts.", nameof(opts.HookNameOut));
+        return [hookName, output];
+    }
+
+    /// <summary>The config of the SAE (or transcoder) to train, its widths read from one forward of the model.</summary>
+    static SaeConfig Layout(HookedTransformer model, string[] hooks, SaeTrainingOptions opts)
+    {
+        using var scope = NewDisposeScope();
+        var probe = tensor(new long[] { model.Tokenizer?.BosTokenId ?? 0, 0 }, [1, 2], ScalarType.Int64);
+        var acts = ActivationCapture.Run(model, probe, hooks, (_, act) => act);
+        var widths = acts.Select(a => (int)a.shape[^1]).ToArray();
+        foreach (var a in acts) a.Dispose();
+        string? modelName = model.SourceFolder is { } f ? Path.GetFileName(f) : null;
+        return Layout(hooks[0], widths[0], hooks.Length > 1 ? widths[1] : null, modelName, opts);
+    }
+
+    static SaeConfig Layout(string hookName, int dIn, int? dOut, string? modelName, SaeTrainingOptions opts) =>
+        new SaeConfig(opts.Architecture, dIn, opts.DSae ?? dIn * 8, hookName)
+        {
+            K = opts.Architecture == SaeArchitecture.TopK ? opts.K : null,
+            ModelName = modelName,
+            HookNameOut = opts.HookNameOut,
+            DOut = opts.HookNameOut is null ? null : dOut,
+            HasSkip = opts.HasSkip,
+            ApplyBDecToInput = opts.HookNameOut is null,
+        }.Validate();
+
+    /// <summary>The activations of <paramref name="hooks"/> side by side, <c>[n, d_in (+ d_out)]</c>, BOS positions left out.</summary>
+    static Tensor Activations(HookedTransformer model, string[] hooks, List<int[]> contexts, int length, bool skipBos)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var tokens = tensor(contexts.SelectMany(c => c.Select(t => (long)t)).ToArray(), [contexts.Count, length], ScalarType.Int64);
-        using var x = ActivationCapture.Run(model, tokens, [hookName], (_, act) => skipBos ? act.narrow(1, 1, length - 1) : act)[0];
-        return x.reshape(-1, x.shape[^1]).contiguous().MoveToOuterDisposeScope();
+        var acts = ActivationCapture.Run(model, tokens, hooks, (_, act) => skipBos ? act.narrow(1, 1, length - 1) : act);
+        try
+        {
+            var x = acts.Length == 1 ? acts[0] : cat(acts, 2);
+            return x.reshape(-1, x.shape[^1]).contiguous().MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            foreach (var a in acts) a.Dispose();
+        }
     }
 }

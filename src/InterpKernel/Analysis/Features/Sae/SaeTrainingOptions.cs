@@ -6,6 +6,16 @@ public sealed record SaeTrainingOptions
     /// <summary><see cref="SaeArchitecture.TopK"/> (default) or <see cref="SaeArchitecture.Standard"/> (ReLU with an L1 penalty).</summary>
     public SaeArchitecture Architecture { get; init; } = SaeArchitecture.TopK;
 
+    /// <summary>
+    /// To train a transcoder, the hook whose activation it predicts from the input hook's, e.g.
+    /// <c>blocks.0.hook_mlp_out</c> from <c>blocks.0.ln2.hook_normalized</c>; <c>null</c> (the default) trains an SAE,
+    /// which reconstructs its input. A transcoder's loss and explained variance are measured against this target.
+    /// </summary>
+    public string? HookNameOut { get; init; }
+
+    /// <summary>Whether a transcoder gets a trained linear skip term <c>x · W_skip</c> from input to output (it starts at zero).</summary>
+    public bool HasSkip { get; init; }
+
     /// <summary>Number of features; <c>null</c> means 8 × d_in.</summary>
     public int? DSae { get; init; }
 
@@ -53,6 +63,10 @@ public sealed record SaeTrainingOptions
         Positive(BufferContexts, nameof(BufferContexts));
         Positive(EvaluationContexts, nameof(EvaluationContexts));
         Positive(ProgressEvery, nameof(ProgressEvery));
+        if (HasSkip && HookNameOut is null)
+            throw new ArgumentException("A skip connection belongs to a transcoder: set HookNameOut to the hook it predicts.", nameof(HasSkip));
+        if (HookNameOut is not null && string.IsNullOrWhiteSpace(HookNameOut))
+            throw new ArgumentException("HookNameOut is blank: name the hook the transcoder predicts, or leave it null to train an SAE.", nameof(HookNameOut));
         if (DSae is < 1) throw new ArgumentException($"DSae must be at least 1, but is {DSae}.", nameof(DSae));
         if (ContextLength < 2) throw new ArgumentException($"ContextLength must be at least 2, but is {ContextLength}.", nameof(ContextLength));
         if (!(LearningRate > 0)) throw new ArgumentException($"LearningRate must be positive, but is {LearningRate}.", nameof(LearningRate));
