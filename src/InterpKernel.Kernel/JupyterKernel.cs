@@ -18,6 +18,7 @@ public sealed class JupyterKernel : IDisposable
     private readonly CellEngine _engine = new();
     private readonly KernelTransport _transport;
     private readonly MessageDispatcher _dispatcher;
+    private readonly History.HistoryStore _history;
     private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _shellQueue = new();
     private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _controlQueue = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -29,7 +30,7 @@ public sealed class JupyterKernel : IDisposable
     public JupyterKernel(ConnectionInfo connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var history = new History.HistoryStore();
+        var history = _history = new History.HistoryStore();
         _dispatcher = new MessageDispatcher(
         [
             new KernelInfoHandler(), new ExecuteHandler(_engine, () => Interlocked.Read(ref _arrivals), history), new IsCompleteHandler(), new CompleteHandler(_engine),
@@ -57,6 +58,7 @@ public sealed class JupyterKernel : IDisposable
     public void Dispose()
     {
         _engine.Dispose();
+        _history.Flush();
         _transport.Dispose();
         _stopping.Dispose();
         _shellQueue.Dispose();
