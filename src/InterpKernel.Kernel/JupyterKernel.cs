@@ -38,6 +38,11 @@ public sealed class JupyterKernel : IDisposable
             new HistoryHandler(history),
         ]);
         _transport = new KernelTransport(connection, new WireCodec(new MessageSigner(connection.Key)), Enqueue);
+        // A C++ exception that escapes native code ends the process; the cell that ran is told so first.
+        if (!NativeCrash.Install())
+        {
+            KernelLog.Write("No C++ terminate handler could be installed: a native crash will end the kernel without a report.");
+        }
     }
 
     /// <summary>Serves requests until a shutdown request arrives.</summary>
@@ -151,6 +156,7 @@ public sealed class JupyterKernel : IDisposable
                     _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send)
                     {
                         Arrival = arrival,
+                        Flush = _transport.Flush,
                         RequestInput = (prompt, token) => AskInput(message, prompt, token),
                     }).GetAwaiter().GetResult();
                 }
