@@ -243,7 +243,7 @@ public sealed partial class CellEngine : IDisposable
 
         if (CancellationInjector.IsNeeded(rewritten))
         {
-            rewritten = new CancellationInjector().Visit(rewritten);
+            rewritten = new CancellationInjector(model, root).Visit(rewritten);
         }
 
         if (rewritten != root)
