@@ -18,6 +18,7 @@ public sealed class JupyterKernel : IDisposable
     private readonly CellEngine _engine = new();
     private readonly KernelTransport _transport;
     private readonly MessageDispatcher _dispatcher;
+    private readonly History.HistoryStore _history;
     private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _shellQueue = new();
     private readonly BlockingCollection<(Channel Channel, JupyterMessage Message, long Arrival)> _controlQueue = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -29,7 +30,7 @@ public sealed class JupyterKernel : IDisposable
     public JupyterKernel(ConnectionInfo connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var history = new History.HistoryStore();
+        var history = _history = new History.HistoryStore();
         _dispatcher = new MessageDispatcher(
         [
             new KernelInfoHandler(), new ExecuteHandler(_engine, () => Interlocked.Read(ref _arrivals), history), new IsCompleteHandler(), new CompleteHandler(_engine),
@@ -37,6 +38,11 @@ public sealed class JupyterKernel : IDisposable
             new HistoryHandler(history),
         ]);
         _transport = new KernelTransport(connection, new WireCodec(new MessageSigner(connection.Key)), Enqueue);
+        // A C++ exception that escapes native code ends the process; the cell that ran is told so first.
+        if (!NativeCrash.Install())
+        {
+            KernelLog.Write("No C++ terminate handler could be installed: a native crash will end the kernel without a report.");
+        }
     }
 
     /// <summary>Serves requests until a shutdown request arrives.</summary>
@@ -57,6 +63,7 @@ public sealed class JupyterKernel : IDisposable
     public void Dispose()
     {
         _engine.Dispose();
+        _history.Flush();
         _transport.Dispose();
         _stopping.Dispose();
         _shellQueue.Dispose();
@@ -149,6 +156,7 @@ public sealed class JupyterKernel : IDisposable
                     _dispatcher.DispatchAsync(new RequestContext(message, channel, _session, _transport.Send)
                     {
                         Arrival = arrival,
+                        Flush = _transport.Flush,
                         RequestInput = (prompt, token) => AskInput(message, prompt, token),
                     }).GetAwaiter().GetResult();
                 }

@@ -75,6 +75,8 @@ run.SetAction(async (parse, cancellationToken) =>
     }
 
     using var engine = new CellEngine();
+    // A C++ exception that escapes native code ends the process; the notebook is saved with it first.
+    NativeCrash.Install();
     // Saved before every cell, so that a process crash leaves every earlier output and names the cell that crashed.
     var report = await NotebookRunner.RunAsync(document, engine, parse.GetValue(allowErrors), cancellationToken, Save);
     Save();

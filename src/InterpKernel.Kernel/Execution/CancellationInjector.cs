@@ -6,12 +6,12 @@ namespace InterpKernel.Kernel.Execution;
 
 /// <summary>
 /// Rewrites a cell so that every loop body and every method or block-bodied lambda starts with a
-/// cancellation check, and so does every labelled statement (the target of a <c>goto</c> loop); calls of
+/// cancellation check (an expression-bodied lambda too, given the cell's semantic model), and so does every labelled statement (the target of a <c>goto</c> loop); calls of
 /// <c>Thread.Sleep</c> become waits that an interrupt ends (<see cref="ScriptCancellation.Sleep(int)"/>), and
 /// <c>Task.Delay(d)</c> gets the cell's token. .NET cannot abort a thread, so this is what lets an interrupt stop
 /// <c>while (true) { }</c>. The checks are inserted without line breaks, so line numbers stay those of the cell.
 /// </summary>
-internal sealed class CancellationInjector : CSharpSyntaxRewriter
+internal sealed partial class CancellationInjector : CSharpSyntaxRewriter
 {
     private static readonly StatementSyntax GlobalsCheck =
         SyntaxFactory.ParseStatement("__ik_token.ThrowIfCancellationRequested();");
@@ -124,14 +124,16 @@ internal sealed class CancellationInjector : CSharpSyntaxRewriter
 
     public override SyntaxNode? VisitParenthesizedLambdaExpression(ParenthesizedLambdaExpressionSyntax node)
     {
+        var body = NextLambda(node);
         var visited = (ParenthesizedLambdaExpressionSyntax)base.VisitParenthesizedLambdaExpression(node)!;
-        return visited.Block is null ? visited : visited.WithBlock(InjectBlock(visited.Block));
+        return visited.Block is null ? WithCheckedBody(visited, body) : visited.WithBlock(InjectBlock(visited.Block));
     }
 
     public override SyntaxNode? VisitSimpleLambdaExpression(SimpleLambdaExpressionSyntax node)
     {
+        var body = NextLambda(node);
         var visited = (SimpleLambdaExpressionSyntax)base.VisitSimpleLambdaExpression(node)!;
-        return visited.Block is null ? visited : visited.WithBlock(InjectBlock(visited.Block));
+        return visited.Block is null ? WithCheckedBody(visited, body) : visited.WithBlock(InjectBlock(visited.Block));
     }
 
     public override SyntaxNode? VisitAnonymousMethodExpression(AnonymousMethodExpressionSyntax node)

@@ -229,12 +229,7 @@ public sealed partial class CellEngine : IDisposable
         // Leading newlines keep diagnostics' line numbers those of the whole cell.
         var code = new string('\n', segment.FirstLine) + segment.Text;
         var script = state.Script.ContinueWith(code, _options);
-        var errors = script.Compile(token).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        if (errors.Count > 0)
-        {
-            throw new CellCompilationException(errors);
-        }
-
+        var asWritten = script;
         var compilation = script.GetCompilation();
         var tree = compilation.SyntaxTrees.Last();
         var root = tree.GetRoot(token);
@@ -248,13 +243,15 @@ public sealed partial class CellEngine : IDisposable
 
         if (CancellationInjector.IsNeeded(rewritten))
         {
-            rewritten = new CancellationInjector().Visit(rewritten);
+            rewritten = new CancellationInjector(model, root).Visit(rewritten);
         }
 
         if (rewritten != root)
         {
             script = state.Script.ContinueWith(rewritten.ToFullString(), _options);
         }
+
+        SubmissionCompiler.Prepare(script, asWritten, token);
 
         // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an
         // interrupted cell still returns its state and the variables it set before the interrupt survive.

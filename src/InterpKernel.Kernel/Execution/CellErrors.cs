@@ -31,6 +31,9 @@ internal static class CellErrors
     private static Exception Unwrap(Exception e) => e switch
     {
         AggregateException { InnerExceptions.Count: 1 } a => Unwrap(a.InnerException!),
+        // Parallel loops whose every worker saw the interrupt report it as one cancellation.
+        AggregateException a when a.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(i => i is OperationCanceledException)
+            => inner[0],
         TargetInvocationException { InnerException: { } inner } => Unwrap(inner),
         _ => e,
     };

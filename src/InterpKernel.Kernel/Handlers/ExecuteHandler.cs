@@ -55,7 +55,12 @@ public sealed class ExecuteHandler : IMessageHandler
             context.Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count });
         }
 
-        var outcome = await _engine.ExecuteAsync(code, new IopubSink(context, silent, count, (bool?)content["allow_stdin"] ?? false)).ConfigureAwait(false);
+        CellOutcome outcome;
+        using (NativeCrash.Report(crash => ReportCrash(context, crash.ToCellError(code), count, silent)))
+        {
+            outcome = await _engine.ExecuteAsync(code, new IopubSink(context, silent, count, (bool?)content["allow_stdin"] ?? false)).ConfigureAwait(false);
+        }
+
         if (outcome.Error is { } error)
         {
             var reply = IopubSink.ErrorContent(error);
@@ -77,5 +82,22 @@ public sealed class ExecuteHandler : IMessageHandler
             ["payload"] = new JsonArray(),
             ["user_expressions"] = new JsonObject(),
         });
+    }
+
+    // The process is about to end: the front end gets the cell's error, its reply and the idle status that the
+    // dispatcher would have sent, and they are given a moment to leave before the process aborts.
+    private static void ReportCrash(RequestContext context, CellError error, int count, bool silent)
+    {
+        if (!silent)
+        {
+            context.Publish("error", IopubSink.ErrorContent(error));
+        }
+
+        var reply = IopubSink.ErrorContent(error);
+        reply["status"] = "error";
+        reply["execution_count"] = count;
+        context.Reply("execute_reply", reply);
+        context.Publish("status", new JsonObject { ["execution_state"] = "idle" });
+        context.Flush?.Invoke(TimeSpan.FromSeconds(2));
     }
 }

@@ -43,6 +43,12 @@ public sealed class RequestContext
     /// </summary>
     public Func<string, CancellationToken, string?>? RequestInput { get; init; }
 
+    /// <summary>
+    /// Waits, at most the given time, until what was sent so far has left the process; null where sending is
+    /// synchronous. Used before the process ends on a native crash.
+    /// </summary>
+    public Action<TimeSpan>? Flush { get; init; }
+
     /// <summary>True once a reply was sent.</summary>
     public bool Replied { get; private set; }
 

@@ -8,7 +8,9 @@ namespace InterpKernel.Kernel.History;
 /// The inputs of executed cells, kept per user across kernel sessions in one JSON-lines file (by default
 /// <c>$XDG_DATA_HOME/interp-kernel/history.jsonl</c>, else <c>~/.local/share/interp-kernel/history.jsonl</c>). Each
 /// kernel start is a new session numbered after the last one in the file; entries answer Jupyter's
-/// <c>history_request</c> by tail, range and glob search.
+/// <c>history_request</c> by tail, range and glob search. Entries are appended to the file in the background, in
+/// order, so that recording a cell's input never delays the cell; <see cref="Flush"/> waits for them, and a store
+/// opened on a file waits for what this process still has to write there.
 /// </summary>
 public sealed class HistoryStore
 {
@@ -16,11 +18,15 @@ public sealed class HistoryStore
     private readonly object _gate = new();
     private readonly List<HistoryEntry> _entries = [];
 
+    // The appends not yet done, per file, chained so that they land in order.
+    private static readonly Dictionary<string, Task> PendingWrites = new(StringComparer.Ordinal);
+
     /// <summary>Opens (or starts) the history file and begins a new session.</summary>
     /// <param name="path">The file; null for the per-user default.</param>
     public HistoryStore(string? path = null)
     {
-        _path = path ?? DefaultPath();
+        _path = Path.GetFullPath(path ?? DefaultPath());
+        Pending(_path).Wait();
         if (File.Exists(_path))
         {
             foreach (var line in File.ReadLines(_path))
@@ -54,18 +60,40 @@ public sealed class HistoryStore
         lock (_gate)
         {
             _entries.Add(entry);
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                File.AppendAllText(_path, JsonSerializer.Serialize(entry) + "\n");
-            }
-            catch (IOException)
-            {
-                // History is a convenience: a read-only home keeps it for this session only.
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
+        }
+
+        var text = JsonSerializer.Serialize(entry) + "\n";
+        lock (PendingWrites)
+        {
+            PendingWrites[_path] = Pending(_path).ContinueWith(_ => Append(_path, text), CancellationToken.None,
+                TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Waits until every entry recorded so far is in the file.</summary>
+    public void Flush() => Pending(_path).Wait();
+
+    private static Task Pending(string path)
+    {
+        lock (PendingWrites)
+        {
+            return PendingWrites.GetValueOrDefault(path) ?? Task.CompletedTask;
+        }
+    }
+
+    private static void Append(string path, string line)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.AppendAllText(path, line);
+        }
+        catch (IOException)
+        {
+            // History is a convenience: a read-only home keeps it for this session only.
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 

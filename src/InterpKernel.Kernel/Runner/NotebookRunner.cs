@@ -46,7 +46,12 @@ public static class NotebookRunner
             }
 
             var sink = new CollectingSink(count);
-            var outcome = await engine.ExecuteAsync(source, sink, cancellationToken).ConfigureAwait(false);
+            CellOutcome outcome;
+            using (checkpoint is null ? null : NativeCrash.Report(crash => SaveCrash(cell, sink, crash.ToCellError(source), checkpoint)))
+            {
+                outcome = await engine.ExecuteAsync(source, sink, cancellationToken).ConfigureAwait(false);
+            }
+
             cell["execution_count"] = count;
             cell["outputs"] = sink.Outputs;
             if (outcome.Error is { } error)
@@ -60,6 +65,15 @@ public static class NotebookRunner
         }
 
         return new RunReport(count, failures);
+    }
+
+    // A C++ exception escaped native code and the process is about to end: the cell keeps what it printed so far
+    // and the native error replaces the note, so that the saved notebook names the exception.
+    private static void SaveCrash(JsonObject cell, CollectingSink sink, CellError error, Action checkpoint)
+    {
+        sink.Error(error);
+        cell["outputs"] = sink.Outputs.DeepClone();
+        checkpoint();
     }
 
     private static JsonObject CrashNote(int count)

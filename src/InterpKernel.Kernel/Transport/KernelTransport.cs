@@ -100,6 +100,25 @@ public sealed class KernelTransport : IDisposable
         });
     }
 
+    /// <summary>
+    /// Waits until the poller thread has handed every message sent so far to ZeroMQ, and then a moment for ZeroMQ
+    /// to write them out; at most <paramref name="timeout"/> for the first. For a process about to end abruptly.
+    /// </summary>
+    /// <param name="timeout">The longest wait for the poller thread.</param>
+    public void Flush(TimeSpan timeout)
+    {
+        // Not disposed: after a timeout the poller may still set it.
+        var sent = new ManualResetEventSlim();
+        _outbox.Enqueue(sent.Set);
+        if (sent.Wait(timeout))
+        {
+            Thread.Sleep(FlushGrace);
+        }
+    }
+
+    // How long ZeroMQ's I/O thread is given to write out what the poller handed it.
+    private static readonly TimeSpan FlushGrace = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Serves the sockets on the calling thread until <see cref="Stop"/>.</summary>
     public void Run()
     {
