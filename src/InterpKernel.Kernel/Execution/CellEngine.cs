@@ -26,6 +26,8 @@ public sealed partial class CellEngine : IDisposable
     // Every cell submitted and not yet finished, waiting or running: an interrupt stops them all, so that one
     // that arrives while a cell still waits for the compiler's warm-up (or for the cell before it) is not lost.
     private readonly HashSet<CancellationTokenSource> _cells = [];
+    // The dispose scopes of the running cell's code segments, closed when the cell ends (see CellScope).
+    private readonly List<CellScope> _scopes = [];
 
     /// <summary>Creates an engine and starts warming up the compiler in the background.</summary>
     public CellEngine()
@@ -221,6 +223,10 @@ public sealed partial class CellEngine : IDisposable
         {
             return CellErrors.From(e, context.Token);
         }
+        finally
+        {
+            CellScope.CloseAll(_scopes, (_state?.Variables.Select(v => v.Value) ?? []).Append(_globals));
+        }
     }
 
     private async Task<(bool HasValue, object? Value)> RunCodeAsync(CellSegment segment, CancellationToken token)
@@ -258,12 +264,15 @@ public sealed partial class CellEngine : IDisposable
 
         // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an
         // interrupted cell still returns its state and the variables it set before the interrupt survive.
+        var scope = new CellScope();
         var run = Task.Factory.StartNew(
-            () => script.RunFromAsync(state, _ => true, CancellationToken.None),
+            () => scope.Run(() => script.RunFromAsync(state, _ => true, CancellationToken.None)),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).Unwrap();
         await WaitOrAbandonAsync(run, token).ConfigureAwait(false);
+        // Only a cell that finished frees its temporaries: an abandoned one may still be using them.
+        _scopes.Add(scope);
         var next = await run.ConfigureAwait(false);
         _state = next;
         if (next.Exception is not null)

@@ -1,0 +1,92 @@
+using TorchSharp;
+
+namespace InterpKernel.Kernel.Execution;
+
+/// <summary>
+/// The TorchSharp dispose scope around the C# code of one cell. TorchSharp keeps the current scope per thread, so
+/// <see cref="Run{T}"/> opens it on the thread that runs the cell's code; every tensor that code creates there joins
+/// it. When the cell ends, <see cref="Close"/> keeps every tensor the notebook can still reach from its variables
+/// (directly or through objects, collections, closures) and disposes the rest, the cell's temporaries.
+/// </summary>
+/// <remarks>
+/// Code after an <c>await</c> may continue on another thread, outside the scope: what it creates is never disposed
+/// here. A walk too large to finish keeps everything: a tensor is disposed only when it is known to be unreachable.
+/// </remarks>
+internal sealed class CellScope
+{
+    private DisposeScope? _scope;
+
+    /// <summary>How many tensors the last <see cref="Close"/> disposed.</summary>
+    public int Disposed { get; private set; }
+
+    /// <summary>
+    /// Opens the scope on the calling thread and runs <paramref name="body"/> there. Call it first thing on the
+    /// cell's own thread: the scope stays that thread's current one until the thread ends.
+    /// </summary>
+    public Task<T> Run<T>(Func<Task<T>> body)
+    {
+        _scope = torch.NewDisposeScope();
+        return body();
+    }
+
+    /// <summary>Disposes the tensors of the scope that <paramref name="roots"/> do not reach, and closes it.</summary>
+    /// <param name="roots">The values that stay: every script variable, shadowed ones included.</param>
+    public void Close(IEnumerable<object?> roots)
+    {
+        var scope = Interlocked.Exchange(ref _scope, null);
+        if (scope is null)
+        {
+            return;
+        }
+
+        var reachable = scope.DisposablesCount == 0 ? null : ReachableTensors.From(roots.Concat(ScriptStatics()));
+        var kept = reachable is { Complete: true }
+            ? scope.DisposablesView.Where(d => d is not torch.Tensor t || reachable.Tensors.Contains(t)).ToList()
+            : scope.DisposablesView.ToList();
+        scope.Detach(kept);
+        Disposed = scope.DisposablesCount;
+        scope.Dispose();
+    }
+
+    /// <summary>Closes every scope in <paramref name="scopes"/> against one walk of the roots, and empties the list.</summary>
+    public static void CloseAll(List<CellScope> scopes, IEnumerable<object?> roots)
+    {
+        if (scopes.Count == 0)
+        {
+            return;
+        }
+
+        var values = roots.ToList();
+        foreach (var scope in scopes)
+        {
+            scope.Close(values);
+        }
+
+        scopes.Clear();
+    }
+
+    /// <summary>The values of static fields of the types cells declared (a cell's own class may keep a tensor there).</summary>
+    private static List<object?> ScriptStatics()
+    {
+        const System.Reflection.BindingFlags Statics = System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public
+            | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly;
+        var values = new List<object?>();
+        // Roslyn names the assembly of each submission "ℛ*" followed by a GUID and the submission number.
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies().Where(a => a.GetName().Name?.StartsWith("\u211B*", StringComparison.Ordinal) == true))
+        {
+            foreach (var field in assembly.GetTypes().Where(t => !t.ContainsGenericParameters).SelectMany(t => t.GetFields(Statics)).Where(f => !f.IsLiteral))
+            {
+                try
+                {
+                    values.Add(field.GetValue(null));
+                }
+                catch (TypeInitializationException)
+                {
+                    // A type whose initializer failed holds nothing.
+                }
+            }
+        }
+
+        return values;
+    }
+}
