@@ -1,3 +1,4 @@
+using InterpKernel.Notebook.Hosting;
 using TorchSharp;
 
 namespace InterpKernel.Kernel.Execution;
@@ -14,6 +15,9 @@ namespace InterpKernel.Kernel.Execution;
 /// </remarks>
 internal sealed class CellScope
 {
+    // The engine leads to the compiler's state and to the open scopes themselves, which hold every tensor of a cell.
+    private static readonly HashSet<Type> NotEntered = [typeof(CellEngine), typeof(CellScope)];
+
     private DisposeScope? _scope;
 
     /// <summary>How many tensors the last <see cref="Close"/> disposed.</summary>
@@ -39,7 +43,7 @@ internal sealed class CellScope
             return;
         }
 
-        var reachable = scope.DisposablesCount == 0 ? null : ReachableTensors.From(roots.Concat(ScriptStatics()));
+        var reachable = scope.DisposablesCount == 0 ? null : ReachableTensors.From(roots.Concat(ScriptStatics()), NotEntered);
         var kept = reachable is { Complete: true }
             ? scope.DisposablesView.Where(d => d is not torch.Tensor t || reachable.Tensors.Contains(t)).ToList()
             : scope.DisposablesView.ToList();

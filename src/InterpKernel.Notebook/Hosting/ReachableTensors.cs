@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using TorchSharp;
 
-namespace InterpKernel.Kernel.Execution;
+namespace InterpKernel.Notebook.Hosting;
 
 /// <summary>
 /// Finds the tensors a notebook can still reach: it walks the object graph from a set of roots through every field
@@ -10,7 +10,7 @@ namespace InterpKernel.Kernel.Execution;
 /// it meets. Strings, primitives, reflection and compiler objects are not entered. When the graph is larger than
 /// <see cref="NodeLimit"/> the walk gives up and says so, and the caller keeps every tensor.
 /// </summary>
-internal sealed class ReachableTensors
+public sealed class ReachableTensors
 {
     /// <summary>How many objects one walk visits before it gives up.</summary>
     public const int NodeLimit = 2_000_000;
@@ -22,10 +22,12 @@ internal sealed class ReachableTensors
     private readonly HashSet<torch.Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     private readonly Stack<object> _pending = new();
     private readonly int _limit;
+    private readonly IReadOnlySet<Type> _skip;
 
-    private ReachableTensors(int limit)
+    private ReachableTensors(int limit, IReadOnlySet<Type> skip)
     {
         _limit = limit;
+        _skip = skip;
     }
 
     /// <summary>The tensors found; meaningless when <see cref="Complete"/> is false.</summary>
@@ -36,10 +38,13 @@ internal sealed class ReachableTensors
 
     /// <summary>Walks the graph from <paramref name="roots"/>.</summary>
     /// <param name="roots">Where to start: script variables, returned values.</param>
+    /// <param name="skip">Types not to enter besides the usual ones (a host's own engine, say).</param>
     /// <param name="limit">How many objects to visit at most.</param>
-    public static ReachableTensors From(IEnumerable<object?> roots, int limit = NodeLimit)
+    /// <returns>The tensors found, and whether the walk saw everything.</returns>
+    public static ReachableTensors From(IEnumerable<object?> roots, IReadOnlySet<Type>? skip = null, int limit = NodeLimit)
     {
-        var walk = new ReachableTensors(limit);
+        ArgumentNullException.ThrowIfNull(roots);
+        var walk = new ReachableTensors(limit, skip ?? new HashSet<Type>());
         foreach (var root in roots)
         {
             walk.Push(root);
@@ -65,7 +70,7 @@ internal sealed class ReachableTensors
 
     private void Push(object? value)
     {
-        if (value is null || IsInert(value.GetType()))
+        if (value is null || IsInert(value.GetType()) || _skip.Contains(value.GetType()))
         {
             return;
         }
@@ -160,8 +165,7 @@ internal sealed class ReachableTensors
 
         if (typeof(MemberInfo).IsAssignableFrom(t) || typeof(Assembly).IsAssignableFrom(t) || typeof(System.Reflection.Module).IsAssignableFrom(t)
             || typeof(System.Runtime.InteropServices.SafeHandle).IsAssignableFrom(t) || typeof(Thread).IsAssignableFrom(t)
-            || typeof(DisposeScope).IsAssignableFrom(t) || typeof(DisposeScopeManager).IsAssignableFrom(t)
-            || t == typeof(CellEngine) || t == typeof(CellScope))
+            || typeof(DisposeScope).IsAssignableFrom(t) || typeof(DisposeScopeManager).IsAssignableFrom(t))
         {
             return true;
         }
