@@ -158,7 +158,7 @@ public sealed partial class CellEngine : IDisposable
     {
         var type = value is null ? typeof(object) : CSharpTypeName.Nameable(value.GetType());
         _options = _options.AddReferences(CSharpTypeName.Assemblies(type).Distinct()
-            .Where(a => !a.IsDynamic && a.Location.Length > 0).Select(ScriptEnvironment.WithDocumentation));
+            .Where(a => !a.IsDynamic && a.Location.Length > 0).Select(ScriptEnvironment.WithDocumentation).Except(_options.MetadataReferences));
         var code = $"var {name} = ({CSharpTypeName.Of(type)})__ik_vars[\"{name}\"];";
         var state = _state ?? throw new InvalidOperationException("The engine has not started yet: wait for Ready.");
         _state = state.ContinueWithAsync(code, _options).GetAwaiter().GetResult();
@@ -233,7 +233,7 @@ public sealed partial class CellEngine : IDisposable
     {
         var state = _state!;
         // Leading newlines keep diagnostics' line numbers those of the whole cell.
-        var code = new string('\n', segment.FirstLine) + segment.Text;
+        var code = new string('\n', segment.FirstLine) + UsingDeclarationRewriter.Rewrite(segment.Text);
         var script = state.Script.ContinueWith(code, _options);
         var errors = script.Compile(token).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         if (errors.Count > 0)

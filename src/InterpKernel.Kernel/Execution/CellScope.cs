@@ -10,6 +10,7 @@ namespace InterpKernel.Kernel.Execution;
 /// (directly or through objects, collections, closures) and disposes the rest, the cell's temporaries.
 /// </summary>
 /// <remarks>
+/// Values of the cell's top-level using declarations (see <see cref="UsingDeclarationRewriter"/>) are disposed first.
 /// Code after an <c>await</c> may continue on another thread, outside the scope: what it creates is never disposed
 /// here. A walk too large to finish keeps everything: a tensor is disposed only when it is known to be unreachable.
 /// </remarks>
@@ -18,7 +19,13 @@ internal sealed class CellScope
     // The engine leads to the compiler's state and to the open scopes themselves, which hold every tensor of a cell.
     private static readonly HashSet<Type> NotEntered = [typeof(CellEngine), typeof(CellScope)];
 
+    private static readonly AsyncLocal<CellScope?> Running = new();
+
     private DisposeScope? _scope;
+    private readonly List<IDisposable> _usings = [];
+
+    /// <summary>The scope of the code running on this thread or in its continuations, or null outside a cell.</summary>
+    public static CellScope? Current => Running.Value;
 
     /// <summary>How many tensors the last <see cref="Close"/> disposed.</summary>
     public int Disposed { get; private set; }
@@ -30,20 +37,55 @@ internal sealed class CellScope
     public Task<T> Run<T>(Func<Task<T>> body)
     {
         _scope = torch.NewDisposeScope();
+        Running.Value = this;
         return body();
+    }
+
+    /// <summary>Disposes <paramref name="value"/> when the cell ends, after the ones registered before it.</summary>
+    public void Using(IDisposable? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        lock (_usings)
+        {
+            _usings.Add(value);
+        }
     }
 
     /// <summary>Disposes the tensors of the scope that <paramref name="roots"/> do not reach, and closes it.</summary>
     /// <param name="roots">The values that stay: every script variable, shadowed ones included.</param>
     public void Close(IEnumerable<object?> roots)
     {
+        // Using declarations end with the cell, last declared first disposed, as at the end of a C# block.
+        lock (_usings)
+        {
+            for (var i = _usings.Count - 1; i >= 0; i--)
+            {
+                _usings[i].Dispose();
+            }
+
+            _usings.Clear();
+        }
+
         var scope = Interlocked.Exchange(ref _scope, null);
         if (scope is null)
         {
             return;
         }
 
-        var reachable = scope.DisposablesCount == 0 ? null : ReachableTensors.From(roots.Concat(ScriptStatics()), NotEntered);
+        ReachableTensors? reachable = null;
+        try
+        {
+            reachable = scope.DisposablesCount == 0 ? null : ReachableTensors.From(roots.Concat(ScriptStatics()), NotEntered);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An object that fails when read (a property of a disposed native object, say): keep every tensor.
+        }
+
         var kept = reachable is { Complete: true }
             ? scope.DisposablesView.Where(d => d is not torch.Tensor t || reachable.Tensors.Contains(t)).ToList()
             : scope.DisposablesView.ToList();

@@ -18,6 +18,10 @@ public sealed class ReachableTensors
     private static readonly ConcurrentDictionary<Type, FieldInfo[]> Fields = new();
     private static readonly ConcurrentDictionary<Type, bool> Inert = new();
 
+    // Compiler, reflection, tokenizer and regular-expression objects never hold a tensor, and some hold very many objects.
+    private static readonly string[] NotEnteredNamespaces =
+        ["Microsoft.CodeAnalysis", "System.Reflection", "Microsoft.ML.Tokenizers", "System.Text.RegularExpressions"];
+
     private readonly HashSet<object> _visited = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<torch.Tensor> _tensors = new(ReferenceEqualityComparer.Instance);
     private readonly Stack<object> _pending = new();
@@ -32,6 +36,10 @@ public sealed class ReachableTensors
 
     /// <summary>The tensors found; meaningless when <see cref="Complete"/> is false.</summary>
     public IReadOnlySet<torch.Tensor> Tensors => _tensors;
+
+    /// <summary>How many objects the walk entered.</summary>
+    public int Visited => _visited.Count;
+
 
     /// <summary>False when the walk stopped at the node limit, so that some reachable tensors may be missing.</summary>
     public bool Complete { get; private set; } = true;
@@ -171,7 +179,15 @@ public sealed class ReachableTensors
         }
 
         var space = t.Namespace ?? "";
-        if (space.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) || space.StartsWith("System.Reflection", StringComparison.Ordinal))
+        if (NotEnteredNamespaces.Any(n => space.StartsWith(n, StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
+        // A collection of values that cannot hold a tensor (a tokenizer's SortedSet<KeyValuePair<int, string>>, its
+        // 50,000 nodes included) cannot hold one either.
+        if (t.IsGenericType && space.StartsWith("System.Collections", StringComparison.Ordinal) && depth < 4
+            && t.GetGenericArguments().All(a => ComputeInert(a, depth + 1)))
         {
             return true;
         }
