@@ -6,7 +6,7 @@ namespace InterpKernel.Kernel.Execution;
 /// <summary>
 /// The TorchSharp dispose scope around the C# code of one cell. TorchSharp keeps the current scope per thread, so
 /// <see cref="Run{T}"/> opens it on the thread that runs the cell's code; every tensor that code creates there joins
-/// it. When the cell ends, <see cref="Close"/> keeps every tensor the notebook can still reach from its variables
+/// it. When the cell ends, <see cref="CloseAll"/> keeps every tensor the notebook can still reach from its variables
 /// (directly or through objects, collections, closures) and disposes the rest, the cell's temporaries.
 /// </summary>
 /// <remarks>
@@ -26,9 +26,6 @@ internal sealed class CellScope
 
     /// <summary>The scope of the code running on this thread or in its continuations, or null outside a cell.</summary>
     public static CellScope? Current => Running.Value;
-
-    /// <summary>How many tensors the last <see cref="Close"/> disposed.</summary>
-    public int Disposed { get; private set; }
 
     /// <summary>
     /// Opens the scope on the calling thread and runs <paramref name="body"/> there. Call it first thing on the
@@ -55,46 +52,12 @@ internal sealed class CellScope
         }
     }
 
-    /// <summary>Disposes the tensors of the scope that <paramref name="roots"/> do not reach, and closes it.</summary>
+    /// <summary>
+    /// Ends the cells of <paramref name="scopes"/>: disposes their using declarations, then the tensors they made that
+    /// <paramref name="roots"/> do not reach, after one walk of the roots; empties the list.
+    /// </summary>
+    /// <param name="scopes">The scopes of the cell's code segments that finished.</param>
     /// <param name="roots">The values that stay: every script variable, shadowed ones included.</param>
-    public void Close(IEnumerable<object?> roots)
-    {
-        // Using declarations end with the cell, last declared first disposed, as at the end of a C# block.
-        lock (_usings)
-        {
-            for (var i = _usings.Count - 1; i >= 0; i--)
-            {
-                _usings[i].Dispose();
-            }
-
-            _usings.Clear();
-        }
-
-        var scope = Interlocked.Exchange(ref _scope, null);
-        if (scope is null)
-        {
-            return;
-        }
-
-        ReachableTensors? reachable = null;
-        try
-        {
-            reachable = scope.DisposablesCount == 0 ? null : ReachableTensors.From(roots.Concat(ScriptStatics()), NotEntered);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // An object that fails when read (a property of a disposed native object, say): keep every tensor.
-        }
-
-        var kept = reachable is { Complete: true }
-            ? scope.DisposablesView.Where(d => d is not torch.Tensor t || reachable.Tensors.Contains(t)).ToList()
-            : scope.DisposablesView.ToList();
-        scope.Detach(kept);
-        Disposed = scope.DisposablesCount;
-        scope.Dispose();
-    }
-
-    /// <summary>Closes every scope in <paramref name="scopes"/> against one walk of the roots, and empties the list.</summary>
     public static void CloseAll(List<CellScope> scopes, IEnumerable<object?> roots)
     {
         if (scopes.Count == 0)
@@ -102,13 +65,68 @@ internal sealed class CellScope
             return;
         }
 
-        var values = roots.ToList();
+        // Using declarations end with the cell, last declared first disposed, as at the end of a C# block.
+        foreach (var scope in Enumerable.Reverse(scopes))
+        {
+            scope.DisposeUsings();
+        }
+
+        ReachableTensors? reachable = null;
+        if (scopes.Any(s => s._scope is { DisposablesCount: > 0 }))
+        {
+            try
+            {
+                reachable = ReachableTensors.From(roots.Concat(ScriptStatics()), NotEntered);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // An object that fails when read (a property of a disposed native object, say): keep every tensor.
+            }
+        }
+
         foreach (var scope in scopes)
         {
-            scope.Close(values);
+            scope.Close(reachable);
         }
 
         scopes.Clear();
+    }
+
+    private void DisposeUsings()
+    {
+        lock (_usings)
+        {
+            for (var i = _usings.Count - 1; i >= 0; i--)
+            {
+                try
+                {
+                    _usings[i].Dispose();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // As in C#, a failing Dispose does not stop the others; the cell's output says so.
+                    Console.Error.WriteLine($"Disposing the {_usings[i].GetType().Name} of a using declaration failed: {e.Message}");
+                }
+            }
+
+            _usings.Clear();
+        }
+    }
+
+    // Disposes the tensors of the scope that the walk did not reach (none when there was no complete walk), and closes it.
+    private void Close(ReachableTensors? reachable)
+    {
+        var scope = Interlocked.Exchange(ref _scope, null);
+        if (scope is null)
+        {
+            return;
+        }
+
+        var kept = reachable is { Complete: true }
+            ? scope.DisposablesView.Where(d => d is not torch.Tensor t || reachable.Tensors.Contains(t)).ToList()
+            : scope.DisposablesView.ToList();
+        scope.Detach(kept);
+        scope.Dispose();
     }
 
     /// <summary>The values of static fields of the types cells declared (a cell's own class may keep a tensor there).</summary>
