@@ -116,6 +116,30 @@ public sealed class LifetimeTests : IDisposable
             $"resident memory grew by {(at200.Rss - at20.Rss) / (1 << 20)} MiB from cell 20 to cell 200");
     }
 
+    [Fact]
+    public async Task Cells_that_run_the_run_magic_and_read_its_cache_keep_live_tensors_flat()
+    {
+        await Run($"#!model load {CellScopeTests.ModelPath}");
+        var after = new List<long>();
+        for (var i = 0; i < 12; i++)
+        {
+            await Run("#!run \"In the beginning God created\"\nvar s = cache[\"blocks.0.hook_resid_post\"].sum().item<float>();");
+            after.Add(torch.Tensor.TotalCount);
+        }
+
+        Assert.Equal(after[3], after[^1]);
+    }
+
+    [Fact]
+    public async Task A_using_declaration_whose_dispose_fails_does_not_stop_the_others()
+    {
+        var sink = await Run("class Faulty : IDisposable { public void Dispose() => throw new InvalidOperationException(\"broken\"); }\n" +
+            "using var first = torch.ones(2);\nusing var faulty = new Faulty();");
+
+        Assert.Contains("broken", string.Concat(sink.Streams.Where(s => s.Name == "stderr").Select(s => s.Text)));
+        Assert.Equal("True", Assert.Single((await Run("first.IsInvalid")).Results)["text/plain"]);
+    }
+
     // Each cell makes 8 MiB of temporaries: keeping them would add 1.4 GiB over 180 cells. Roslyn keeps every compiled
     // cell, 1 to 1.7 MiB each here (170 to 310 MiB over 180 cells, measured), so the bound leaves room for that and no more.
     private const long RssGrowthBound = 512L << 20;
