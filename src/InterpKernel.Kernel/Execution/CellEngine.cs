@@ -26,6 +26,8 @@ public sealed partial class CellEngine : IDisposable
     // Every cell submitted and not yet finished, waiting or running: an interrupt stops them all, so that one
     // that arrives while a cell still waits for the compiler's warm-up (or for the cell before it) is not lost.
     private readonly HashSet<CancellationTokenSource> _cells = [];
+    // The dispose scopes of the running cell's code segments, closed when the cell ends (see CellScope).
+    private readonly List<CellScope> _scopes = [];
 
     /// <summary>Creates an engine and starts warming up the compiler in the background.</summary>
     public CellEngine()
@@ -156,7 +158,7 @@ public sealed partial class CellEngine : IDisposable
     {
         var type = value is null ? typeof(object) : CSharpTypeName.Nameable(value.GetType());
         _options = _options.AddReferences(CSharpTypeName.Assemblies(type).Distinct()
-            .Where(a => !a.IsDynamic && a.Location.Length > 0).Select(ScriptEnvironment.WithDocumentation));
+            .Where(a => !a.IsDynamic && a.Location.Length > 0).Select(ScriptEnvironment.WithDocumentation).Except(_options.MetadataReferences));
         var code = $"var {name} = ({CSharpTypeName.Of(type)})__ik_vars[\"{name}\"];";
         var state = _state ?? throw new InvalidOperationException("The engine has not started yet: wait for Ready.");
         _state = state.ContinueWithAsync(code, _options).GetAwaiter().GetResult();
@@ -221,13 +223,17 @@ public sealed partial class CellEngine : IDisposable
         {
             return CellErrors.From(e, context.Token);
         }
+        finally
+        {
+            CellScope.CloseAll(_scopes, (_state?.Variables.Select(v => v.Value) ?? []).Append(_globals));
+        }
     }
 
     private async Task<(bool HasValue, object? Value)> RunCodeAsync(CellSegment segment, CancellationToken token)
     {
         var state = _state!;
         // Leading newlines keep diagnostics' line numbers those of the whole cell.
-        var code = new string('\n', segment.FirstLine) + segment.Text;
+        var code = new string('\n', segment.FirstLine) + UsingDeclarationRewriter.Rewrite(segment.Text);
         var script = state.Script.ContinueWith(code, _options);
         var asWritten = script;
         var compilation = script.GetCompilation();
@@ -255,12 +261,15 @@ public sealed partial class CellEngine : IDisposable
 
         // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an
         // interrupted cell still returns its state and the variables it set before the interrupt survive.
+        var scope = new CellScope();
         var run = Task.Factory.StartNew(
-            () => script.RunFromAsync(state, _ => true, CancellationToken.None),
+            () => scope.Run(() => script.RunFromAsync(state, _ => true, CancellationToken.None)),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).Unwrap();
         await WaitOrAbandonAsync(run, token).ConfigureAwait(false);
+        // Only a cell that finished frees its temporaries: an abandoned one may still be using them.
+        _scopes.Add(scope);
         var next = await run.ConfigureAwait(false);
         _state = next;
         if (next.Exception is not null)

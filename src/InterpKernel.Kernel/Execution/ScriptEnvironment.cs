@@ -14,6 +14,8 @@ namespace InterpKernel.Kernel.Execution;
 /// </summary>
 internal static class ScriptEnvironment
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Assembly, MetadataReference> References = new();
+
     private static readonly string[] BaseImports =
     [
         "System", "System.Collections.Generic", "System.Linq", "System.Threading", "System.Threading.Tasks", "TorchSharp",
@@ -36,14 +38,18 @@ internal static class ScriptEnvironment
             .WithSourceResolver(new SourceFileResolver([], Environment.CurrentDirectory));
     }
 
-    /// <summary>A reference that carries the XML documentation file next to the assembly, when there is one.</summary>
-    public static MetadataReference WithDocumentation(Assembly assembly)
+    /// <summary>
+    /// A reference that carries the XML documentation file next to the assembly, when there is one; one per assembly,
+    /// so that binding many variables of its types adds it to the options once instead of reading it again each time.
+    /// </summary>
+    public static MetadataReference WithDocumentation(Assembly assembly) => References.GetOrAdd(assembly, static a =>
     {
-        var xml = Path.ChangeExtension(assembly.Location, ".xml");
+        var xml = Path.ChangeExtension(a.Location, ".xml");
         return MetadataReference.CreateFromFile(
-            assembly.Location,
+            a.Location,
             documentation: File.Exists(xml) ? new XmlDocumentationFile(xml) : null);
-    }
+    });
+
 
     // Cells may use any part of the shared framework, as a project targeting it could; Roslyn reads the
     // metadata lazily, so referencing all of it costs little. ScriptOptions.Default lacks even System.Linq.

@@ -38,6 +38,17 @@ public sealed class ScriptGlobals
     [EditorBrowsable(EditorBrowsableState.Never)]
     public CancellationToken __ik_token => _host.CancellationToken;
 
+    /// <summary>Registers the value of a top-level <c>using var</c> of a cell for disposal when the cell ends.</summary>
+    /// <typeparam name="T">The declared type.</typeparam>
+    /// <param name="value">The value, possibly null.</param>
+    /// <returns><paramref name="value"/>.</returns>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public T __ik_using<T>(T value) where T : IDisposable?
+    {
+        CellScope.Current?.Using(value);
+        return value;
+    }
+
     /// <summary>Values that the host binds into the script with <see cref="IKernelHost.SetVariable"/>.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public IReadOnlyDictionary<string, object?> __ik_vars => _host.PendingVariables;

@@ -32,5 +32,6 @@ public static class NotebookExtension
         host.Magics.Register(SaeMagic.Create());
         host.Magics.Register(SteerMagic.Create());
         host.Magics.Register(CircuitMagic.Create());
+        host.Magics.Register(MemoryMagic.Create());
     }
 }
