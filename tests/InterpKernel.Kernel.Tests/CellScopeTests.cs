@@ -56,7 +56,7 @@ public sealed class CellScopeTests : IDisposable
     public async Task Temporaries_of_a_cell_leave_no_live_tensor_behind()
     {
         await Run("var warm = (torch.ones(10) * 2 + 1).sum().item<float>();");
-        var before = torch.Tensor.TotalCount;
+        var before = LiveTensorsAfterCollecting();
 
         await Run("var s = 0f; for (var i = 0; i < 100; i++) { s += (torch.ones(10) * i + 1).sum().item<float>(); }");
 
@@ -117,7 +117,7 @@ public sealed class CellScopeTests : IDisposable
         await Run($"var model = HookedTransformer.FromPretrained(@\"{ModelPath}\");\n" +
             "var (logits, cache) = model.RunWithCache(model.ToTokens(\"In the beginning God\"));\n" +
             "var first = logits[0, -1].argmax().item<long>();");
-        var before = torch.Tensor.TotalCount;
+        var before = LiveTensorsAfterCollecting();
 
         await Run("var again = model.Forward(model.ToTokens(\"In the beginning God\"));\n" +
             "var sum = cache[\"blocks.0.hook_resid_post\"].sum().item<float>();");
@@ -136,5 +136,17 @@ public sealed class CellScopeTests : IDisposable
         await _engine.ExecuteAsync(cell, sink);
         Assert.True(sink.Errors.Count == 0, string.Join("\n", sink.Errors.Select(e => e.Value)));
         return sink;
+    }
+
+    /// <summary>
+    /// The process's live tensors once those that earlier code dropped without disposing are finalized, so that a count
+    /// taken later moves only with what happens in between.
+    /// </summary>
+    internal static long LiveTensorsAfterCollecting()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return torch.Tensor.TotalCount;
     }
 }
