@@ -1,6 +1,7 @@
 // Circuit discovery speed: EAP on a GPT-2-small-shaped model (random weights) against one forward-and-backward pass,
 // and EAP, EAP-IG, edge patching and ACDC on kjv-gpt2-2l's induction task. Prints a markdown section to stdout.
-// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Circuits -- [--device cuda] [--threads N] [--quick]
+// Usage: dotnet run -c Release --project bench/InterpKernel.Bench.Circuits -- [--device cuda] [--threads N] [--quick] [--eap-only]
+// (--eap-only stops after the GPT-2-small table.)
 using System.Diagnostics;
 using System.Globalization;
 using InterpKernel;
@@ -9,6 +10,7 @@ using static TorchSharp.torch;
 
 string device = args.SkipWhile(a => a != "--device").Skip(1).FirstOrDefault() ?? "cpu";
 bool quick = args.Contains("--quick");
+bool eapOnly = args.Contains("--eap-only");
 if (args.SkipWhile(a => a != "--threads").Skip(1).FirstOrDefault() is { } threads) set_num_threads(int.Parse(threads, CultureInfo.InvariantCulture));
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 int repeats = quick ? 1 : 3;
@@ -52,6 +54,7 @@ Console.WriteLine($"| EAP, all {edges} edges | {eap:F2} s | {eap / fb:F1}× |");
 double eapIg = Median(() => CircuitDiscovery.EdgeAttribution(gpt2, clean, corrupt, metric, EdgeAttributionMethod.EapIg, steps: 5));
 Console.WriteLine($"| EAP-IG (5 steps) | {eapIg:F2} s | {eapIg / fb:F1}× |");
 Console.WriteLine();
+if (eapOnly) return;
 
 string root = FindRoot();
 using var kjv = HookedTransformer.FromPretrained(Path.Combine(root, "models", "kjv-gpt2-2l"), device);
