@@ -40,11 +40,12 @@ public static class CircuitDiscovery
         var (cleanTokens, corruptTokens) = PatchRunner.CheckPair(model, clean, corrupt);
         var window = MetricWindows.For(metric, cleanTokens.shape[1]);
         long batch = cleanTokens.shape[0], pos = cleanTokens.shape[1];
-        var (cleanOut, _) = EdgeRuns.Capture(model, layout, cleanTokens);
         var (corruptOut, _) = EdgeRuns.Capture(model, layout, corruptTokens);
-        var delta = corruptOut - cleanOut; // [batch, pos, senders, d_model]
+        // EAP's gradient pass runs the clean prompts, so it records the clean sender outputs too; EAP-IG needs them first.
+        var cleanOut = method == EdgeAttributionMethod.Eap ? null : EdgeRuns.Capture(model, layout, cleanTokens).Outputs;
+        var delta = cleanOut is null ? null : corruptOut - cleanOut; // [batch, pos, senders, d_model]
 
-        var passes = method == EdgeAttributionMethod.Eap
+        var passes = cleanOut is null
             ? new List<Tensor?> { null }
             : Enumerable.Range(1, steps).Select(k =>
                 (Tensor?)(corruptOut.select(2, 0) + (cleanOut.select(2, 0) - corruptOut.select(2, 0)) * (k / (double)steps))).ToList();
@@ -59,7 +60,8 @@ public static class CircuitDiscovery
             foreach (var input in passes)
             {
                 using var passScope = NewDisposeScope();
-                var run = new EdgeRun { InputOverride = input, TrackReceiver = Track, LogitWindow = window };
+                var outputs = delta is null ? new List<Tensor>() : null;
+                var run = new EdgeRun { InputOverride = input, TrackReceiver = Track, LogitWindow = window, Outputs = outputs };
                 using (enable_grad())
                 {
                     var logits = EdgeForward.Run(model, layout, cleanTokens, run);
@@ -68,6 +70,12 @@ public static class CircuitDiscovery
                         throw new ArgumentException(
                             $"the metric must return one value per prompt ([{batch}]), but returned shape [{string.Join(", ", value.shape)}].", nameof(metric));
                     value.to(ScalarType.Float32).sum().backward();
+                }
+                if (outputs is not null)
+                {
+                    using var noGrad = no_grad();
+                    delta = corruptOut - stack(outputs.Select(o => o.detach()).ToArray(), 2);
+                    scope.Attach(delta.DetachFromDisposeScope());
                 }
                 foreach (var (first, leaf) in run.Leaves)
                 {
@@ -78,7 +86,7 @@ public static class CircuitDiscovery
             foreach (var (first, grad) in grads)
             {
                 int senders = layout.Receivers[first].Senders;
-                var s = einsum("bpsd,bprd->sr", delta.narrow(2, 0, senders).to(ScalarType.Float32), grad.to(ScalarType.Float32))
+                var s = einsum("bpsd,bprd->sr", delta!.narrow(2, 0, senders).to(ScalarType.Float32), grad.to(ScalarType.Float32))
                     .div(batch * passes.Count).to(ScalarType.Float64).cpu();
                 var data = s.data<double>().ToArray();
                 long count = grad.shape[2];
