@@ -21,6 +21,19 @@ public sealed class CellEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cell_using_a_framework_assembly_outside_the_common_references_still_compiles()
+    {
+        var json = await Run("System.Text.Json.JsonSerializer.Serialize(new[] { 1, 2 })");
+        var xml = await Run("new System.Xml.Linq.XElement(\"a\", 1).ToString()");
+        var typo = new RecordingSink();
+        await _engine.ExecuteAsync("Consol.WriteLine(1);", typo);
+
+        Assert.Equal("[1,2]", Assert.Single(json.Results)["text/plain"]);
+        Assert.Equal("<a>1</a>", Assert.Single(xml.Results)["text/plain"]);
+        Assert.Contains("CS0103", Assert.Single(typo.Errors).Value);
+    }
+
+    [Fact]
     public async Task A_cell_ending_with_a_statement_has_no_result()
     {
         var sink = await Run("var y = 1;\nConsole.WriteLine(y)");

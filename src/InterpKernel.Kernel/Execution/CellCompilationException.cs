@@ -9,7 +9,11 @@ internal sealed class CellCompilationException : Exception
         : base(string.Join("\n", errors.Select(Describe)))
     {
         Lines = errors.Select(Describe).ToList();
+        MayNeedAReference = errors.Any(e => e.Id is "CS0246" or "CS0234" or "CS0012" or "CS0103" or "CS1069" or "CS1061" or "CS0117");
     }
+
+    /// <summary>Whether an error may come from a missing assembly reference (an unknown type, namespace or member).</summary>
+    public bool MayNeedAReference { get; }
 
     /// <summary>One line per error: <c>(line,col): error CSxxxx: message</c>, positions one-based within the cell.</summary>
     public IReadOnlyList<string> Lines { get; }

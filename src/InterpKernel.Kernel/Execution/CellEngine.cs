@@ -22,6 +22,8 @@ public sealed partial class CellEngine : IDisposable
     private readonly SemaphoreSlim _oneCellAtATime = new(1, 1);
     private readonly Task _ready;
     private ScriptOptions _options;
+    // Whether the cells reference the whole shared framework yet (see ScriptEnvironment.RestOfFramework).
+    private bool _wholeFramework;
     private ScriptState<object>? _state;
     // Every cell submitted and not yet finished, waiting or running: an interrupt stops them all, so that one
     // that arrives while a cell still waits for the compiler's warm-up (or for the cell before it) is not lost.
@@ -234,30 +236,21 @@ public sealed partial class CellEngine : IDisposable
         var state = _state!;
         // Leading newlines keep diagnostics' line numbers those of the whole cell.
         var code = new string('\n', segment.FirstLine) + UsingDeclarationRewriter.Rewrite(segment.Text);
-        var script = state.Script.ContinueWith(code, _options);
-        var asWritten = script;
-        var compilation = script.GetCompilation();
-        var tree = compilation.SyntaxTrees.Last();
-        var root = tree.GetRoot(token);
-        var model = compilation.GetSemanticModel(tree);
-        var hasValue = EndsWithValue(model, root);
-        var rewritten = root;
-        if (TensorGuardRewriter.IsNeeded(rewritten))
+        Script<object> script;
+        bool hasValue;
+        try
         {
-            rewritten = new TensorGuardRewriter(model).Visit(rewritten);
+            (script, hasValue) = Compile(state, code, _options, token);
         }
-
-        if (CancellationInjector.IsNeeded(rewritten))
+        catch (CellCompilationException e) when (e.MayNeedAReference && !_wholeFramework)
         {
-            rewritten = new CancellationInjector(model, root).Visit(rewritten);
+            // The cell may use a part of the framework outside the common references: retry with all of it, and keep
+            // it from now on when that compiles (a cell that still fails reports the errors of this retry).
+            var wider = _options.AddReferences(ScriptEnvironment.RestOfFramework());
+            (script, hasValue) = Compile(state, code, wider, token);
+            _options = wider;
+            _wholeFramework = true;
         }
-
-        if (rewritten != root)
-        {
-            script = state.Script.ContinueWith(rewritten.ToFullString(), _options);
-        }
-
-        SubmissionCompiler.Prepare(script, asWritten, token);
 
         // The cell's token reaches the code through the injected checks; Roslyn does not get it, so that an
         // interrupted cell still returns its state and the variables it set before the interrupt survive.
@@ -278,6 +271,36 @@ public sealed partial class CellEngine : IDisposable
         }
 
         return (hasValue, next.ReturnValue);
+    }
+
+    /// <summary>Compiles a cell's code as the next submission, rewritten where it needs guards or cancellation checks.</summary>
+    private static (Script<object> Script, bool HasValue) Compile(ScriptState<object> state, string code, ScriptOptions options, CancellationToken token)
+    {
+        var script = state.Script.ContinueWith(code, options);
+        var asWritten = script;
+        var compilation = script.GetCompilation();
+        var tree = compilation.SyntaxTrees.Last();
+        var root = tree.GetRoot(token);
+        var model = compilation.GetSemanticModel(tree);
+        var hasValue = EndsWithValue(model, root);
+        var rewritten = root;
+        if (TensorGuardRewriter.IsNeeded(rewritten))
+        {
+            rewritten = new TensorGuardRewriter(model).Visit(rewritten);
+        }
+
+        if (CancellationInjector.IsNeeded(rewritten))
+        {
+            rewritten = new CancellationInjector(model, root).Visit(rewritten);
+        }
+
+        if (rewritten != root)
+        {
+            script = state.Script.ContinueWith(rewritten.ToFullString(), options);
+        }
+
+        SubmissionCompiler.Prepare(script, asWritten, token);
+        return (script, hasValue);
     }
 
     // A submission has a value when its last statement is an expression without a semicolon that is not void.
