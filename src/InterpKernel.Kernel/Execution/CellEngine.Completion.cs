@@ -123,14 +123,7 @@ public sealed partial class CellEngine
 
     private SemanticModel? SemanticModelOf(string code, out SyntaxNode root)
     {
-        var state = _state;
-        if (state is null)
-        {
-            root = SyntaxFactory.ParseCompilationUnit("");
-            return null;
-        }
-
-        var compilation = state.Script.ContinueWith(code, _options).GetCompilation();
+        var compilation = (_state?.Script ?? _firstScript).ContinueWith(code, _options).GetCompilation();
         var tree = compilation.SyntaxTrees.Last();
         root = tree.GetRoot();
         return compilation.GetSemanticModel(tree);

@@ -25,6 +25,9 @@ public sealed partial class CellEngine : IDisposable
     // Whether the cells reference the whole shared framework yet (see ScriptEnvironment.RestOfFramework).
     private bool _wholeFramework;
     private ScriptState<object>? _state;
+    // The empty submission the warm-up runs; completion and inspection compile against it until it has run, so that
+    // they answer from the moment the engine exists rather than once the warm-up has emitted and run it.
+    private readonly Script<object> _firstScript;
     // Every cell submitted and not yet finished, waiting or running: an interrupt stops them all, so that one
     // that arrives while a cell still waits for the compiler's warm-up (or for the cell before it) is not lost.
     private readonly HashSet<CancellationTokenSource> _cells = [];
@@ -37,6 +40,7 @@ public sealed partial class CellEngine : IDisposable
         _host = new KernelHost(this);
         _globals = new ScriptGlobals(_host);
         _options = ScriptEnvironment.CreateOptions();
+        _firstScript = CSharpScript.Create("", _options, typeof(ScriptGlobals));
         _ready = Task.Run(WarmUpAsync);
     }
 
@@ -188,7 +192,7 @@ public sealed partial class CellEngine : IDisposable
 
     private async Task WarmUpAsync()
     {
-        _state = await CSharpScript.RunAsync("", _options, _globals, typeof(ScriptGlobals)).ConfigureAwait(false);
+        _state = await _firstScript.RunAsync(_globals).ConfigureAwait(false);
         // Compiling and running one throw-away submission JITs the whole Roslyn pipeline before the first real cell.
         await _state.ContinueWithAsync("1 + 1", _options).ConfigureAwait(false);
         _ = DisplayFormatter.ToBundle(2);
