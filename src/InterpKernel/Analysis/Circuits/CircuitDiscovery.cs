@@ -104,13 +104,15 @@ public static class CircuitDiscovery
     /// ACDC (Conmy et al.): starting from the full graph, visits the receivers from the logits backwards and tries
     /// removing each incoming edge, by patching it from the corrupted run (each receiver input recomputed from the
     /// current senders with the removed edges' senders corrupted); an edge stays out when the metric moves by less
-    /// than <paramref name="threshold"/> (in the metric's units, either way: an edge whose removal raises the metric
-    /// matters too). Receivers of nodes that no longer feed the circuit
+    /// than <paramref name="threshold"/> (in the metric's units) either way, so an edge that works against the metric
+    /// is found too. With <paramref name="oneSided"/> an edge also stays out when removing it raises the metric, the
+    /// rule of the original ACDC (whose metric is a loss): smaller circuits that keep only what helps. Receivers of
+    /// nodes that no longer feed the circuit
     /// lose their edges without a test. Each edge's <see cref="CircuitEdge.Score"/> is the metric change measured when
     /// it was tried (patched minus before).
     /// </summary>
     public static CircuitGraph Acdc(HookedTransformer model, Tensor clean, Tensor corrupt, Func<Tensor, Tensor> metric, double threshold,
-                                    IProgress<AcdcProgress>? progress = null)
+                                    IProgress<AcdcProgress>? progress = null, bool oneSided = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(metric);
@@ -151,7 +153,7 @@ public static class CircuitDiscovery
                 {
                     double patched = Evaluate();
                     edge.Score = patched - current;
-                    if (Math.Abs(patched - current) < threshold)
+                    if ((oneSided ? current - patched : Math.Abs(patched - current)) < threshold)
                     {
                         edge.InCircuit = false;
                         current = patched;
