@@ -7,9 +7,10 @@ using TorchSharp;
 namespace InterpKernel.Notebook.Magics;
 
 /// <summary>
-/// <c>#!circuit [--method eap|eap-ig|acdc] [--top 30] [--threshold 0.1] [--seq-len 20] [--batch 8] [--seed 0]</c>:
+/// <c>#!circuit [--method eap|eap-ig|acdc] [--top 30] [--threshold 0.1] [--seq-len 20] [--batch 8] [--seed 0] [--one-sided] [--examples file]</c>:
 /// finds the induction circuit of the current model on <see cref="InductionTask"/> prompts with
-/// <see cref="CircuitDiscovery"/>, shows it as a <see cref="CircuitView"/> with its faithfulness, and binds
+/// <see cref="CircuitDiscovery"/>, shows it as a <see cref="CircuitView"/> with its faithfulness and each node's top
+/// examples (<see cref="CircuitNodeExamples"/>, from the text file or else from the clean prompts), and binds
 /// <c>circuit</c> (a <see cref="CircuitGraph"/>) and <c>faithfulness</c>. <c>#!circuit graph "&lt;prompt&gt;" --transcoders
 /// &lt;variable&gt;</c> traces an attribution graph of the prompt instead (see <c>CircuitMagic.Graph.cs</c>).
 /// </summary>
@@ -53,6 +54,19 @@ public static partial class CircuitMagic
         DefaultValueFactory = _ => 0,
     };
 
+    private static readonly Option<bool> OneSided = new("--one-sided")
+    {
+        Description = "With acdc: also leave out an edge whose removal raises the metric (the original ACDC's rule), for a smaller circuit of what helps.",
+    };
+
+    private static readonly Option<string?> ExamplesFile = new("--examples")
+    {
+        Description = "A text file in which to find each node's top examples (shown when a node is clicked); by default the clean prompts.",
+    };
+
+    /// <summary>The most tokens of an examples file that are read.</summary>
+    internal const int ExampleTokens = 20_000;
+
     static CircuitMagic()
     {
         Method.AcceptOnlyFromAmong("eap", "eap-ig", "acdc");
@@ -65,15 +79,23 @@ public static partial class CircuitMagic
     /// <param name="SeqLen">Length of the repeated random sequence.</param>
     /// <param name="Batch">Number of prompt pairs.</param>
     /// <param name="Seed">Random seed.</param>
-    internal sealed record Arguments(string Method, int Top, double Threshold, int SeqLen, int Batch, int Seed);
+    /// <param name="ExamplesFile">The text file searched for node examples, or null for the clean prompts.</param>
+    /// <param name="OneSided">Whether ACDC also leaves out edges whose removal raises the metric.</param>
+    internal sealed record Arguments(string Method, int Top, double Threshold, int SeqLen, int Batch, int Seed, string? ExamplesFile, bool OneSided);
 
     /// <summary>The magic command registration.</summary>
     public static MagicCommand Create() => new(
         Name,
         "Finds the induction circuit by edge attribution (EAP, EAP-IG) or ACDC and draws it; #!circuit graph traces a prompt's attribution graph.",
-        () => new Command(Name, "Finds the edges that carry induction on repeated random tokens and draws the circuit.")
+        () =>
         {
-            Method, Top, Threshold, SeqLen, Batch, Seed, CreateGraphCommand(),
+            var command = new Command(Name, "Finds the edges that carry induction on repeated random tokens and draws the circuit.")
+            {
+                Method, Top, Threshold, OneSided, SeqLen, Batch, Seed, ExamplesFile, CreateGraphCommand(),
+            };
+            // A command with a subcommand parses only with an action of its own; the dispatcher runs Run either way.
+            command.SetAction(_ => 0);
+            return command;
         },
         Run);
 
@@ -92,7 +114,10 @@ public static partial class CircuitMagic
         if (top < 1) throw MagicErrors.Usage(host, Name, $"--top must be at least 1, got {top}.");
         var threshold = parse.GetValue(Threshold);
         if (!(threshold >= 0)) throw MagicErrors.Usage(host, Name, $"--threshold must be a fraction ≥ 0, got {threshold}.");
-        return new Arguments(parse.GetValue(Method)!, top, threshold, seqLen, batch, parse.GetValue(Seed));
+        var examples = parse.GetValue(ExamplesFile);
+        if (examples is not null && !File.Exists(examples))
+            throw MagicErrors.Usage(host, Name, $"the examples file '{examples}' does not exist (looked in {Path.GetFullPath(examples)}): give a text file.");
+        return new Arguments(parse.GetValue(Method)!, top, threshold, seqLen, batch, parse.GetValue(Seed), examples, parse.GetValue(OneSided));
     }
 
     private static Task Run(ParseResult parse, IKernelHost host, CancellationToken cancellationToken)
@@ -109,7 +134,7 @@ public static partial class CircuitMagic
             if (args.Method == "acdc")
             {
                 double span = Metrics.Evaluate(model, clean, metric) - Metrics.Evaluate(model, corrupt, metric);
-                graph = CircuitDiscovery.Acdc(model, clean, corrupt, metric, args.Threshold * Math.Abs(span));
+                graph = CircuitDiscovery.Acdc(model, clean, corrupt, metric, args.Threshold * Math.Abs(span), oneSided: args.OneSided);
             }
             else
             {
@@ -121,7 +146,10 @@ public static partial class CircuitMagic
             host.Out.WriteLine(faithfulness.ToString());
             host.SetVariable("circuit", graph);
             host.SetVariable("faithfulness", faithfulness);
-            host.Display(new CircuitView(graph, $"Induction circuit ({args.Method}): {graph.CircuitEdgeCount} of {graph.Edges.Count} edges, {faithfulness.Recovered:P0} recovered"));
+            var source = args.ExamplesFile is { } file ? TokenSource.FromTextFile(model, file) : TokenSource.FromTokens(model, clean);
+            var examples = CircuitNodeExamples.Collect(model, graph, source, maxTokens: ExampleTokens);
+            host.Display(new CircuitView(graph, $"Induction circuit ({args.Method}): {graph.CircuitEdgeCount} of {graph.Edges.Count} edges, {faithfulness.Recovered:P0} recovered",
+                examples: examples));
         });
     }
 }

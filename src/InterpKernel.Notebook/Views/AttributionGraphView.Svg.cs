@@ -22,7 +22,7 @@ public sealed partial record AttributionGraphView
             .Append("Hover a node or an edge for its scores; click a node to highlight its edges and see its details.</div></div>");
         var examples = Examples.ToDictionary(
             e => string.Create(CultureInfo.InvariantCulture, $"{e.Key.Layer}_{e.Key.Feature}"),
-            e => e.Value.Select(x => new { tokens = x.Tokens.Select(Shown).ToArray(), activations = x.Activations.Select(a => float.IsFinite(a) ? (double)a : 0).ToArray() }).ToArray());
+            e => e.Value.Select(x => x.ToScriptData()).ToArray());
         var nodes = Nodes.Select(n => new
         {
             id = n.Id, kind = n.Kind.ToString().ToLowerInvariant(), label = Label(n), layer = n.Layer, pos = n.Position,

@@ -15,6 +15,13 @@ public sealed record FeatureExample(string[] Tokens, float[] Activations)
             ? Activations
             : throw new ArgumentException($"an example with {Tokens.Length} tokens needs {Tokens.Length} activations, got {Activations.Length}.", nameof(Activations));
 
+    /// <summary>The example as the graph views' script reads it: shown tokens and finite activations.</summary>
+    internal object ToScriptData() => new
+    {
+        tokens = Tokens.Select(AttributionGraphView.Shown).ToArray(),
+        activations = Activations.Select(a => float.IsFinite(a) ? (double)a : 0).ToArray(),
+    };
+
     /// <summary>The position where the activation is largest; this token is marked in the dashboard.</summary>
     public int PeakPosition => Activations.Length == 0 ? -1 : Array.IndexOf(Activations, Activations.Max());
 }

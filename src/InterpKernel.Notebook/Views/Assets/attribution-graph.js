@@ -1,7 +1,8 @@
 function (root, cfg) {
   "use strict";
-  // Hover text comes from each mark's SVG title; this script adds click-to-select: the node's incoming and outgoing
-  // edges stay bright, every other edge fades, and the details panel describes the node.
+  // Serves the attribution graph and the circuit view. Hover text comes from each mark's SVG title; this script adds
+  // click-to-select: the node's incoming and outgoing edges stay bright, every other edge fades, and the details panel
+  // describes the node, with its top examples when the view carries them.
   var byId = {};
   cfg.nodes.forEach(function (n) { byId[n.id] = n; });
   var edges = root.querySelectorAll(".ik-ag-edge");
@@ -17,7 +18,13 @@ function (root, cfg) {
     parent.appendChild(div);
     return div;
   }
-  function label(n) { return n.kind === "feature" ? "L" + n.layer + " f" + n.feature : n.kind === "error" ? "L" + n.layer + " err" : n.token; }
+  function isCircuit(n) { return n.kind === "head" || n.kind === "mlp" || n.kind === "input" || n.kind === "logits"; }
+  function label(n) {
+    if (!n) return "?";
+    if (isCircuit(n)) return n.label;
+    return (n.kind === "feature" ? "L" + n.layer + " f" + n.feature : n.kind === "error" ? "L" + n.layer + " err" : n.token) + " @" + n.pos;
+  }
+  var kinds = { head: "attention head", mlp: "MLP", input: "token and position embeddings", logits: "the logits" };
   function example(parent, ex) {
     var div = document.createElement("div");
     div.style.margin = "2px 0";
@@ -38,34 +45,39 @@ function (root, cfg) {
   function describe(n) {
     if (!details) return;
     details.textContent = "";
-    line(details, n.kind === "feature" ? "Feature " + n.feature + " of layer " + n.layer
+    var circuit = isCircuit(n);
+    if (circuit) {
+      line(details, n.label + " (" + kinds[n.kind] + ")", true);
+      line(details, "\u03a3|score| of its drawn edges " + fmt(n.score));
+    } else line(details, n.kind === "feature" ? "Feature " + n.feature + " of layer " + n.layer
       : n.kind === "error" ? "Error node of layer " + n.layer
       : n.kind === "embedding" ? "Embedding of \u201c" + n.token + "\u201d" : "Logit \u201c" + n.token + "\u201d", true);
-    if (n.kind !== "logit") line(details, "position " + n.pos + " (\u201c" + cfg.tokens[n.pos] + "\u201d)");
+    if (!circuit && n.kind !== "logit") line(details, "position " + n.pos + " (\u201c" + cfg.tokens[n.pos] + "\u201d)");
     if (n.kind === "feature") {
       line(details, "activation " + fmt(n.activation));
       line(details, "pre-activation " + fmt(n.value));
     }
-    if (n.kind === "logit") {
+    if (circuit) { /* described above */ } else if (n.kind === "logit") {
       line(details, "probability " + fmt(n.probability));
       line(details, "logit \u2212 mean logit " + fmt(n.value));
     } else line(details, "influence " + fmt(n.influence));
     var incoming = [], outgoing = [];
     edges.forEach(function (e) {
       var w = parseFloat(e.getAttribute("data-weight"));
-      if (e.getAttribute("data-target") === n.id) incoming.push([byId[e.getAttribute("data-source")], w]);
-      if (e.getAttribute("data-source") === n.id) outgoing.push([byId[e.getAttribute("data-target")], w]);
+      var input = e.getAttribute("data-edge");
+      if (e.getAttribute("data-target") === n.id) incoming.push([input || label(byId[e.getAttribute("data-source")]), w]);
+      if (e.getAttribute("data-source") === n.id) outgoing.push([input || label(byId[e.getAttribute("data-target")]), w]);
     });
     function list(title, items) {
       if (items.length === 0) return;
       items.sort(function (a, b) { return Math.abs(b[1]) - Math.abs(a[1]); });
       line(details, title, true).style.marginTop = "6px";
-      items.slice(0, 8).forEach(function (it) { line(details, label(it[0]) + " @" + it[0].pos + "  " + fmt(it[1])); });
+      items.slice(0, 8).forEach(function (it) { line(details, it[0] + "  " + fmt(it[1])); });
       if (items.length > 8) line(details, "\u2026 " + (items.length - 8) + " more");
     }
     list("Inputs (" + incoming.length + ")", incoming);
     list("Outputs (" + outgoing.length + ")", outgoing);
-    var examples = n.kind === "feature" ? cfg.examples[n.layer + "_" + n.feature] : null;
+    var examples = circuit ? cfg.examples[n.id] : n.kind === "feature" ? cfg.examples[n.layer + "_" + n.feature] : null;
     if (examples && examples.length) {
       line(details, "Top examples", true).style.marginTop = "6px";
       examples.forEach(function (ex) { example(details, ex); });
