@@ -10,14 +10,13 @@ namespace InterpKernel.Notebook.Views;
 /// e.g. one neuron on two prompt sets) and a table of the summary statistics, with an optional note such as an
 /// effect size.
 /// </summary>
-public sealed record ActivationDistributionView : ISvgView, IChartBody
+public sealed record ActivationDistributionView : SvgChartView
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the plot.</param>
     /// <param name="series">One or more named distributions.</param>
-    public ActivationDistributionView(string title, params (string Name, ActivationStatistics Statistics)[] series)
+    public ActivationDistributionView(string title, params (string Name, ActivationStatistics Statistics)[] series) : base(title)
     {
-        ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(series);
         if (series.Length == 0) throw new ArgumentException("give at least one named distribution to plot.", nameof(series));
         foreach (var (name, statistics) in series)
@@ -25,12 +24,9 @@ public sealed record ActivationDistributionView : ISvgView, IChartBody
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("every distribution needs a non-empty name for the legend.", nameof(series));
             ArgumentNullException.ThrowIfNull(statistics, nameof(series));
         }
-        Title = title;
         Series = series;
     }
 
-    /// <summary>Title above the plot.</summary>
-    public string Title { get; }
 
     /// <summary>The named distributions.</summary>
     public (string Name, ActivationStatistics Statistics)[] Series { get; }
@@ -57,19 +53,8 @@ public sealed record ActivationDistributionView : ISvgView, IChartBody
 
     private static string QuantileHeader(double q) => (q * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
-    /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
-
-    /// <inheritdoc />
-    public string ToSvg()
-    {
-        var svg = new StringBuilder();
-        WriteSvg(svg, "");
-        return svg.ToString();
-    }
-
     /// <summary>Every series on the first series' bin edges (scans of one site share their histogram's range).</summary>
-    private void WriteSvg(StringBuilder svg, string idAttribute)
+    private protected override void Draw(StringBuilder svg, string idAttribute)
     {
         var edges = Series[0].Statistics.Histogram.Edges.ToArray();
         var counts = Series.Select(s => (s.Name, s.Statistics.Histogram.Counts.Select(c => (double)c).ToArray())).ToArray();
@@ -83,23 +68,14 @@ public sealed record ActivationDistributionView : ISvgView, IChartBody
     }
 
     /// <inheritdoc />
-    string IChartBody.Kind => "ik-distribution";
+    private protected override string Kind => "ik-distribution";
 
     /// <inheritdoc />
-    void IChartBody.AppendBody(StringBuilder html, string id)
+    private protected override void AppendBody(StringBuilder html, string id)
     {
         if (Note is not null) html.Append($"<div class=\"ik-note ik-distribution-note\" id=\"{id}-note\">{HtmlText.Encode(Note)}</div>");
-        WriteSvg(html, $" id=\"{id}-plot\" class=\"ik-plot\"");
-        html.Append($"<table class=\"ik-table ik-stats\" id=\"{id}-stats\"><thead><tr><th></th>");
-        foreach (var header in Headers()) html.Append($"<th>{HtmlText.Encode(header)}</th>");
-        html.Append("</tr></thead><tbody>");
-        foreach (var (name, statistics) in Series)
-        {
-            html.Append($"<tr><th>{HtmlText.Encode(name)}</th>");
-            foreach (var cell in Cells(statistics)) html.Append($"<td>{cell}</td>");
-            html.Append("</tr>");
-        }
-        html.Append("</tbody></table>");
+        Draw(html, PlotAttributes(id));
+        AppendStatistics(html, id, Headers(), Series.Select(s => (s.Name, Cells(s.Statistics))));
         var outside = Series.Where(s => s.Statistics.Histogram.Underflow + s.Statistics.Histogram.Overflow > 0)
             .Select(s => $"{s.Name}: {s.Statistics.Histogram.Underflow} below and {s.Statistics.Histogram.Overflow} above the histogram's range");
         var estimated = Series.Where(s => !s.Statistics.QuantilesExact).Select(s => $"{s.Name}: quantiles estimated from a sample");
@@ -107,7 +83,7 @@ public sealed record ActivationDistributionView : ISvgView, IChartBody
     }
 
     /// <inheritdoc />
-    public string ToPlainText()
+    public override string ToPlainText()
     {
         var text = new StringBuilder(Title).AppendLine();
         if (Note is not null) text.AppendLine(Note);

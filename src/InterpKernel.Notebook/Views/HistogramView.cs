@@ -8,22 +8,18 @@ namespace InterpKernel.Notebook.Views;
 /// One or more named sets of values as overlaid SVG histograms over shared bins (e.g. one neuron on two prompt sets), with
 /// a table of summary statistics (n, mean, std, min, quartiles, max, fraction above zero) under it.
 /// </summary>
-public sealed record HistogramView : ISvgView, IChartBody
+public sealed record HistogramView : SvgChartView
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the plot.</param>
     /// <param name="series">One or more named sets of values; two are overlaid with transparency.</param>
-    public HistogramView(string title, params NamedValues[] series)
+    public HistogramView(string title, params NamedValues[] series) : base(title)
     {
-        ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(series);
         if (series.Length == 0) throw new ArgumentException("give at least one named set of values to plot.", nameof(series));
-        Title = title;
         Series = series;
     }
 
-    /// <summary>Title above the plot.</summary>
-    public string Title { get; }
 
     /// <summary>The named sets of values.</summary>
     public NamedValues[] Series { get; }
@@ -42,43 +38,24 @@ public sealed record HistogramView : ISvgView, IChartBody
         new(title, new NamedValues(name, TensorData.ToFloats(values, nameof(values))));
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
-
-    /// <inheritdoc />
-    public string ToSvg()
-    {
-        var svg = new StringBuilder();
-        WriteSvg(svg, "");
-        return svg.ToString();
-    }
-
-    private void WriteSvg(StringBuilder svg, string idAttribute)
+    private protected override void Draw(StringBuilder svg, string idAttribute)
     {
         var (edges, counts) = SvgBars.Bin(Series, Bins);
         SvgBars.Histogram(svg, Title, XTitle, edges, counts, idAttribute);
     }
 
     /// <inheritdoc />
-    string IChartBody.Kind => "ik-histogram";
+    private protected override string Kind => "ik-histogram";
 
     /// <inheritdoc />
-    void IChartBody.AppendBody(StringBuilder html, string id)
+    private protected override void AppendBody(StringBuilder html, string id)
     {
-        WriteSvg(html, $" id=\"{id}-plot\" class=\"ik-plot\"");
-        html.Append($"<table class=\"ik-table ik-stats\" id=\"{id}-stats\"><thead><tr><th></th>");
-        foreach (var header in SampleStatistics.Headers) html.Append($"<th>{HtmlText.Encode(header)}</th>");
-        html.Append("</tr></thead><tbody>");
-        foreach (var s in Series)
-        {
-            html.Append($"<tr><th>{HtmlText.Encode(s.Name)}</th>");
-            foreach (var cell in SampleStatistics.Cells(s.Values)) html.Append($"<td>{cell}</td>");
-            html.Append("</tr>");
-        }
-        html.Append("</tbody></table>");
+        Draw(html, PlotAttributes(id));
+        AppendStatistics(html, id, SampleStatistics.Headers, Series.Select(s => (s.Name, SampleStatistics.Cells(s.Values))));
     }
 
     /// <inheritdoc />
-    public string ToPlainText()
+    public override string ToPlainText()
     {
         var text = new StringBuilder(Title).AppendLine();
         int width = Math.Max(4, Series.Max(s => s.Name.Length));

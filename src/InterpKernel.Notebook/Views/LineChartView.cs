@@ -4,22 +4,19 @@ using InterpKernel.Notebook.Views.Charts;
 namespace InterpKernel.Notebook.Views;
 
 /// <summary>One or more named curves over labelled x values, such as probe accuracy per layer, drawn as SVG.</summary>
-public sealed record LineChartView : ISvgView, IChartBody
+public sealed record LineChartView : SvgChartView
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the plot.</param>
     /// <param name="xLabels">The x values as labels, such as "L0", "L1", ...</param>
     /// <param name="series">One or more named curves, each with one value per x label.</param>
-    public LineChartView(string title, string[] xLabels, params NamedValues[] series)
+    public LineChartView(string title, string[] xLabels, params NamedValues[] series) : base(title)
     {
         LabelledSeries.Check(title, xLabels, series, "curve");
-        Title = title;
         XLabels = xLabels;
         Series = series;
     }
 
-    /// <summary>Title above the plot.</summary>
-    public string Title { get; }
 
     /// <summary>The x values as labels.</summary>
     public string[] XLabels { get; }
@@ -34,22 +31,11 @@ public sealed record LineChartView : ISvgView, IChartBody
     public string YTitle { get; init; } = "";
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+    private protected override string Kind => "ik-line";
 
     /// <inheritdoc />
-    public string ToSvg()
-    {
-        var svg = new StringBuilder();
-        SvgLines.Write(svg, Title, XTitle, YTitle, XLabels, Series, "");
-        return svg.ToString();
-    }
+    private protected override void Draw(StringBuilder svg, string idAttribute) => SvgLines.Write(svg, Title, XTitle, YTitle, XLabels, Series, idAttribute);
 
     /// <inheritdoc />
-    string IChartBody.Kind => "ik-line";
-
-    /// <inheritdoc />
-    void IChartBody.AppendBody(StringBuilder html, string id) => SvgLines.Write(html, Title, XTitle, YTitle, XLabels, Series, $" id=\"{id}-plot\" class=\"ik-plot\"");
-
-    /// <inheritdoc />
-    public string ToPlainText() => LabelledSeries.PlainText(Title, XLabels, Series);
+    public override string ToPlainText() => LabelledSeries.PlainText(Title, XLabels, Series);
 }

@@ -8,19 +8,18 @@ namespace InterpKernel.Notebook.Views;
 /// A matrix such as an activation-patching result (layer × position, layer × head) drawn as an SVG heatmap with row
 /// and column labels, a colour scale centred at zero (or a fixed 0..1 scale) and values on hover.
 /// </summary>
-public sealed record PatchingHeatmapView : ISvgView, IChartBody
+public sealed record PatchingHeatmapView : SvgChartView
 {
     /// <summary>Creates the view.</summary>
     /// <param name="values">The matrix, one array per row, all rows of equal length.</param>
     /// <param name="rowLabels">One label per row, such as "L0" or "L0H3".</param>
     /// <param name="columnLabels">One label per column; see <see cref="PositionLabels"/> for tokens.</param>
     /// <param name="title">Title above the plot.</param>
-    public PatchingHeatmapView(float[][] values, string[] rowLabels, string[] columnLabels, string title)
+    public PatchingHeatmapView(float[][] values, string[] rowLabels, string[] columnLabels, string title) : base(title)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(rowLabels);
         ArgumentNullException.ThrowIfNull(columnLabels);
-        ArgumentNullException.ThrowIfNull(title);
         if (values.Length != rowLabels.Length)
         {
             throw new ArgumentException($"the matrix has {values.Length} rows but {rowLabels.Length} row labels were given.", nameof(rowLabels));
@@ -35,7 +34,6 @@ public sealed record PatchingHeatmapView : ISvgView, IChartBody
         Values = values;
         RowLabels = rowLabels;
         ColumnLabels = columnLabels;
-        Title = title;
     }
 
     /// <summary>The matrix, one array per row.</summary>
@@ -47,8 +45,6 @@ public sealed record PatchingHeatmapView : ISvgView, IChartBody
     /// <summary>One label per column.</summary>
     public string[] ColumnLabels { get; }
 
-    /// <summary>Title above the plot.</summary>
-    public string Title { get; }
 
     /// <summary>The colour scale; <see cref="HeatmapScale.Diverging"/> unless set.</summary>
     public HeatmapScale Scale { get; init; } = HeatmapScale.Diverging;
@@ -86,24 +82,13 @@ public sealed record PatchingHeatmapView : ISvgView, IChartBody
     }
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+    private protected override string Kind => "ik-heatmap";
 
     /// <inheritdoc />
-    public string ToSvg()
-    {
-        var svg = new StringBuilder();
-        SvgHeatmap.Write(svg, this, "");
-        return svg.ToString();
-    }
+    private protected override void Draw(StringBuilder svg, string idAttribute) => SvgHeatmap.Write(svg, this, idAttribute);
 
     /// <inheritdoc />
-    string IChartBody.Kind => "ik-heatmap";
-
-    /// <inheritdoc />
-    void IChartBody.AppendBody(StringBuilder html, string id) => SvgHeatmap.Write(html, this, $" id=\"{id}-plot\" class=\"ik-plot\"");
-
-    /// <inheritdoc />
-    public string ToPlainText()
+    public override string ToPlainText()
     {
         var text = new StringBuilder(Title).AppendLine();
         int width = Math.Max(6, RowLabels.Max(l => l.Length));

@@ -7,22 +7,18 @@ namespace InterpKernel.Notebook.Views;
 /// Points on two numeric axes, one colour per named set, such as each head's score on two detectors or a probe's
 /// prediction against the truth; drawn as SVG with each point's label and coordinates on hover.
 /// </summary>
-public sealed record ScatterChartView : ISvgView, IChartBody
+public sealed record ScatterChartView : SvgChartView
 {
     /// <summary>Creates the view.</summary>
     /// <param name="title">Title above the chart.</param>
     /// <param name="series">One or more named sets of points.</param>
-    public ScatterChartView(string title, params ScatterSeries[] series)
+    public ScatterChartView(string title, params ScatterSeries[] series) : base(title)
     {
-        ArgumentNullException.ThrowIfNull(title);
         ArgumentNullException.ThrowIfNull(series);
         if (series.Length == 0) throw new ArgumentException("give at least one named set of points.", nameof(series));
-        Title = title;
         Series = series;
     }
 
-    /// <summary>Title above the chart.</summary>
-    public string Title { get; }
 
     /// <summary>The named sets of points.</summary>
     public ScatterSeries[] Series { get; }
@@ -34,24 +30,13 @@ public sealed record ScatterChartView : ISvgView, IChartBody
     public string YTitle { get; init; } = "";
 
     /// <inheritdoc />
-    public string ToHtml(string? idPrefix = null) => ChartHtml.Output(ViewIds.Resolve(idPrefix), this);
+    private protected override string Kind => "ik-scatter";
 
     /// <inheritdoc />
-    public string ToSvg()
-    {
-        var svg = new StringBuilder();
-        SvgScatter.Write(svg, Title, XTitle, YTitle, Series, "");
-        return svg.ToString();
-    }
+    private protected override void Draw(StringBuilder svg, string idAttribute) => SvgScatter.Write(svg, Title, XTitle, YTitle, Series, idAttribute);
 
     /// <inheritdoc />
-    string IChartBody.Kind => "ik-scatter";
-
-    /// <inheritdoc />
-    void IChartBody.AppendBody(StringBuilder html, string id) => SvgScatter.Write(html, Title, XTitle, YTitle, Series, $" id=\"{id}-plot\" class=\"ik-plot\"");
-
-    /// <inheritdoc />
-    public string ToPlainText()
+    public override string ToPlainText()
     {
         var text = new StringBuilder(Title).AppendLine();
         foreach (var s in Series)
